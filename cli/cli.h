@@ -1,0 +1,61 @@
+/* cli.h — what the `vertebra` front door's subcommands share: the command
+ * table, status-to-exit-code mapping, error printing, a stderr logger and a
+ * terminal progress bar. The CLI parses arguments and calls the library;
+ * nothing more. */
+#ifndef VT_CLI_H
+#define VT_CLI_H
+#include <stdio.h>
+
+#include "vertebra/progress.h"
+#include "vertebra/status.h"
+
+/* Exit codes (docs/ERRORS.md). 1..63: that many inputs failed in a batch
+ * (63 means 63 or more); the rest follow sysexits.h. */
+enum {
+  VT_EXIT_OK = 0,
+  VT_EXIT_BATCH_MAX = 63,
+  VT_EXIT_USAGE = 64,
+  VT_EXIT_DATAERR = 65,
+  VT_EXIT_NOINPUT = 66,
+  VT_EXIT_UNSUPPORTED = 69,
+  VT_EXIT_SOFTWARE = 70,
+  VT_EXIT_OSERR = 71,
+  VT_EXIT_IOERR = 74,
+};
+
+/* One subcommand: `vertebra NAME ...`. run() receives argv with argv[0] == NAME. */
+typedef struct vt_cli_command {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+} vt_cli_command;
+
+/* Subcommands, each in its own cli/cmd_*.c (add yours to cli/commands.c). */
+int vt_cli_demo(int argc, char **argv);
+
+/* A part of `vertebra demo`: writes its results under `dir` (which exists and
+ * is private to the run), prints a few lines of summary to `out`, returns 0 or
+ * an exit code. Parts are listed in cli/cmd_demo.c, one per domain. */
+typedef int (*vt_cli_demo_part_fn)(const char *dir, FILE *out);
+
+int vt_cli_exit_code(vt_status st);
+/* Prints "vertebra: where: message" to stderr and returns the exit code. */
+int vt_cli_fail(const vt_error *err);
+/* Prints a usage error and returns VT_EXIT_USAGE. */
+int vt_cli_usage_error(const char *cmd, const char *fmt, ...) VT_PRINTF(2, 3);
+/* Exit code for a batch in which `failed` inputs failed. */
+int vt_cli_batch_exit(size_t failed);
+/* True when argv[i] is -h or --help. */
+int vt_cli_is_help(const char *arg);
+/* Installs the stderr logger at the verbosity given by -v count. */
+void vt_cli_set_verbosity(int v);
+/* Parses a non-negative integer option value in [lo, hi]; 0 on success. */
+int vt_cli_parse_long(const char *cmd, const char *opt, const char *val, long lo,
+                      long hi, long *out);
+
+/* A progress bar on stderr when stderr is a terminal (documents/s, ETA), silent
+ * otherwise. Pass &vt_cli_progress_bar to library calls. */
+extern const vt_progress vt_cli_progress_bar;
+/* Clears the bar's line before other stderr output. */
+void vt_cli_progress_clear(void);
+#endif
