@@ -84,6 +84,21 @@ VT_API size_t vt_text_result_count(const vt_text_result *res);
 /* Borrowed; valid until the result is freed. i < count. */
 VT_API const vt_finding *vt_text_result_get(const vt_text_result *res, size_t i);
 
+/* The assertion of one target phrase in one sentence (NegEx/ConText test-kit
+ * mode, `vertebra text assert`). */
+typedef struct vt_assertion {
+  int negated, uncertain, historical, hypothetical;
+  vt_experiencer experiencer;
+  vt_text_span trigger_span;    /* into the sentence, or none */
+  const char *trigger_category; /* or NULL */
+} vt_assertion;
+
+/* Finds `target` (case-insensitive) in `sentence` and applies the engine's
+ * context rules to it. VT_ENOTFOUND when the phrase is not in the sentence. */
+VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence, size_t len,
+                                const char *target, size_t target_len, vt_assertion *out,
+                                vt_error *err);
+
 #ifdef __cplusplus
 }
 #endif
