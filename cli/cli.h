@@ -30,8 +30,34 @@ typedef struct vt_cli_command {
   int (*run)(int argc, char **argv);
 } vt_cli_command;
 
-/* Subcommands, each in its own cli/cmd_*.c (add yours to cli/commands.c). */
+/* Top-level commands (cli/commands.c) and the subcommands of each group.
+ * Subcommands are declared weak: a group lists only those linked into this
+ * build, so each domain's front door lands on its own. Each lives in its own
+ * cli/cmd_<group>_<sub>.c. */
+#define VT_CLI_WEAK __attribute__((weak))
 int vt_cli_demo(int argc, char **argv);
+int vt_cli_text(int argc, char **argv);
+int vt_cli_learn(int argc, char **argv);
+int vt_cli_ct(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_text_extract(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_text_assert(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_learn_train(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_learn_predict(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_learn_validate(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_learn_evaluate(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_ct_convert(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_ct_analyze(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_ct_phantom(int argc, char **argv);
+VT_CLI_WEAK int vt_cli_ct_morphometry(int argc, char **argv);
+
+/* Runs `vertebra GROUP SUB ...` from a NULL-terminated table of subcommands
+ * (entries whose run is NULL are not in this build and are not listed). */
+int vt_cli_group(const char *group, const char *summary, const vt_cli_command *subs,
+                 int argc, char **argv);
+
+VT_CLI_WEAK int vt_cli_demo_text(const char *dir, FILE *out);
+VT_CLI_WEAK int vt_cli_demo_learn(const char *dir, FILE *out);
+VT_CLI_WEAK int vt_cli_demo_ct(const char *dir, FILE *out);
 
 /* A part of `vertebra demo`: writes its results under `dir` (which exists and
  * is private to the run), prints a few lines of summary to `out`, returns 0 or

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -14,8 +15,12 @@ typedef struct demo_part {
   vt_cli_demo_part_fn run;
 } demo_part;
 
-/* One line per domain; each part writes into its own subfolder. */
+/* One line per domain; each part writes into its own subfolder. A part not
+ * linked into this build (weak symbol) is skipped. */
 static const demo_part parts[] = {
+    {"text", vt_cli_demo_text},
+    {"learn", vt_cli_demo_learn},
+    {"ct", vt_cli_demo_ct},
     {NULL, NULL},
 };
 
@@ -54,9 +59,14 @@ int vt_cli_demo(int argc, char **argv) {
   if (vt__atomic_dir_open(out_dir, &tmp, &err)) return vt_cli_fail(&err);
   int rc = 0;
   for (const demo_part *p = parts; p->name && rc == 0; p++) {
+    if (!p->run) continue;
     printf("== %s ==\n", p->name);
     char sub[4096];
     snprintf(sub, sizeof sub, "%s/%s", tmp, p->name);
+    if (mkdir(sub, 0755) != 0) {
+      rc = VT_EXIT_IOERR;
+      break;
+    }
     rc = p->run(sub, stdout);
   }
   if (rc) {

@@ -121,3 +121,29 @@ static void draw(const char *stage, size_t done, size_t total, void *user) {
 }
 
 const vt_progress vt_cli_progress_bar = {draw, NULL};
+
+/* ---- command groups ---- */
+static void group_usage(FILE *out, const char *group, const char *summary,
+                        const vt_cli_command *subs) {
+  fprintf(out, "usage: vertebra %s COMMAND [ARGS...]\n\n%s\n\nCommands:\n", group, summary);
+  for (const vt_cli_command *c = subs; c->name; c++)
+    if (c->run) fprintf(out, "  %-12s %s\n", c->name, c->summary);
+  fprintf(out, "\nRun 'vertebra %s COMMAND --help' for a command's options.\n", group);
+}
+
+int vt_cli_group(const char *group, const char *summary, const vt_cli_command *subs,
+                 int argc, char **argv) {
+  if (argc < 2) {
+    group_usage(stderr, group, summary, subs);
+    return VT_EXIT_USAGE;
+  }
+  if (vt_cli_is_help(argv[1])) {
+    group_usage(stdout, group, summary, subs);
+    return 0;
+  }
+  for (const vt_cli_command *c = subs; c->name; c++)
+    if (c->run && !strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);
+  fprintf(stderr, "vertebra %s: unknown command '%s'\n\n", group, argv[1]);
+  group_usage(stderr, group, summary, subs);
+  return VT_EXIT_USAGE;
+}
