@@ -458,7 +458,9 @@ vt_status vt__sections_find(const vt__section_rules *rules, vt__doc *doc, vt_err
     int line_start = (f & VT_TOK_NL_BEFORE) != 0;
     /* Mid-line headers follow a sentence or a field end: ".", ",", ";", ")".
      * MTSamples flattened line breaks into ".," and ":,". */
-    if (!line_start && !(t > 0 && punct_is(doc, t - 1, ".,;:)!?"))) continue;
+    if (!line_start && (!(f & (VT_TOK_UPPER | VT_TOK_TITLE)) ||
+                        !(t > 0 && punct_is(doc, t - 1, ".,;:)!?"))))
+      continue; /* mid-line headers are capitalised */
     const sec_rule *hit = NULL;
     size_t n = match_rule(rules, doc, t, &hit);
     const char *name = hit ? hit->name : NULL;

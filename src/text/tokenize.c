@@ -11,16 +11,41 @@
 /* Kinds of a decoded character, as far as token boundaries care. */
 enum { CH_SPACE, CH_BREAK, CH_SKIP, CH_UPPER, CH_LOWER, CH_DIGIT, CH_PUNCT, CH_LETTER };
 
-/* Kind of an ASCII byte (0x01..0x7F). */
-static int ascii_kind(unsigned char c) {
-  if (c >= 'a' && c <= 'z') return CH_LOWER;
-  if (c >= 'A' && c <= 'Z') return CH_UPPER;
-  if (c >= '0' && c <= '9') return CH_DIGIT;
-  if (c == ' ' || c == '\t' || c == '\v') return CH_SPACE;
-  if (c == '\n' || c == '\r' || c == '\f') return CH_BREAK;
-  if (c < 0x20 || c == 0x7F) return CH_SKIP; /* other control characters */
-  return CH_PUNCT;
-}
+/* Kind of an ASCII byte, by table: this runs once per byte of every report. */
+#define L CH_LOWER
+#define U CH_UPPER
+#define D CH_DIGIT
+#define S CH_SPACE
+#define B CH_BREAK
+#define K CH_SKIP
+#define P CH_PUNCT
+static const unsigned char ASCII_KIND[128] = {
+    K, K, K, K, K, K, K, K,
+    K, S, B, S, B, B, K, K,
+    K, K, K, K, K, K, K, K,
+    K, K, K, K, K, K, K, K,
+    S, P, P, P, P, P, P, P,
+    P, P, P, P, P, P, P, P,
+    D, D, D, D, D, D, D, D,
+    D, D, P, P, P, P, P, P,
+    P, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U,
+    U, U, U, P, P, P, P, P,
+    P, L, L, L, L, L, L, L,
+    L, L, L, L, L, L, L, L,
+    L, L, L, L, L, L, L, L,
+    L, L, L, P, P, P, P, K,
+};
+#undef L
+#undef U
+#undef D
+#undef S
+#undef B
+#undef K
+#undef P
+
+static inline int ascii_kind(unsigned char c) { return ASCII_KIND[c & 0x7F]; }
 
 /* Kind of a non-ASCII code point: the spaces and punctuation of Latin-1 and the
  * General Punctuation block split words; every other code point is a letter. */
