@@ -37,7 +37,7 @@ static const char *const BUILTIN[][2] = {
      "reason for exam|reason for examination|reason for study|reason for referral|"
      "indications for procedure|indications for operation|indications for surgery|"
      "indication for procedure|indication for operation|indication for surgery|"
-     "clinical information|clinical data|brief history|hx|history and indications|"
+     "clinical information|clinical data|clinical|clinical note|brief history|hx|history and indications|"
      "history and indication|indication for the operation|indications for the operation|"
      "indication for the procedure|indications for the procedure|surgical indications|"
      "operative indications|indications of procedure|reason for visit|background"},

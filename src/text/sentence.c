@@ -119,6 +119,7 @@ static int next_item(const splitter *sp, size_t t) {
 
 static vt_status emit(splitter *sp, size_t a, size_t b) {
   vt__doc *d = sp->d;
+  while (b > a && is_punct(d, b - 1, ",;")) b--; /* "...spine,REASON FOR EXAM:" */
   if (a >= b) return VT_OK;
   if (d->nsents == sp->cap) {
     size_t cap = sp->cap ? sp->cap * 2 : 64;

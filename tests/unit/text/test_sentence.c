@@ -68,6 +68,8 @@ int main(void) {
             "[THERE IS A DISC\nBULGE AT L4-5.][NO FRACTURE.]");
   CHECK_STR(split(rules, "L4-5: mild bulge\nL5-S1: normal"), "[L4-5: mild bulge][L5-S1: normal]");
   CHECK_STR(split(rules, "Grade 1. Stable. Sizes 1. 2. Then"), "[Grade 1.][Stable.][Sizes 1.][Then]");
+  CHECK_STR(split(rules, "EXAM:,  CT of the lumbar spine,REASON FOR EXAM: , Pain."),
+            "[EXAM:][CT of the lumbar spine][REASON FOR EXAM:][Pain.]");
   CHECK_STR(split(rules, ""), "");
   CHECK_STR(split(rules, "..."), "[...]");
 
