@@ -154,7 +154,7 @@ static size_t parse_level(const tk *s, size_t i, lexpr *x) {
                                                  (sep < 0 && small_int(s, k) == a.n + 1))) {
     b.r = a.r;
     b.n = small_int(s, k);
-    have = vert_ok(b.r, b.n) && one_of(s, k + 1, "mm|cm|%|x|.") < 0;
+    have = vert_ok(b.r, b.n) && one_of(s, k + 1, "mm|cm|%|x") < 0;
   } else if (sep < 0 && is(s, j, "and") && parse_vert(s, j + 1, &b) && adjacent(a, b) &&
              one_of(s, j + 2, "-|/") < 0) {
     x->b = b;
@@ -287,6 +287,18 @@ static int sev_grade(const tk *s, size_t i) {
   return k <= 5 ? 1 : k <= 7 ? 2 : 3;
 }
 
+/* Tokens of a severity connector starting at i ("-", "to", "/", "- to -"), or 0. */
+static size_t conn_after(const tk *s, size_t i) {
+  if (is(s, i, "-") && is(s, i + 1, "to") && is(s, i + 2, "-")) return 3;
+  return one_of(s, i, "-|to|/|\xE2\x80\x93") >= 0 ? 1 : 0;
+}
+
+/* Tokens of a severity connector ending just before i, or 0. */
+static size_t conn_before(const tk *s, size_t i) {
+  if (i >= s->b + 3 && is(s, i - 1, "-") && is(s, i - 2, "to") && is(s, i - 3, "-")) return 3;
+  return i > s->b && one_of(s, i - 1, "-|to|/|\xE2\x80\x93") >= 0 ? 1 : 0;
+}
+
 static void find_severity(const tk *s, size_t mb, size_t me, win w, vt_finding *f) {
   static const char *const NAME[] = {"", "mild", "moderate", "severe"};
   size_t i;
@@ -295,12 +307,13 @@ static void find_severity(const tk *s, size_t mb, size_t me, win w, vt_finding *
     if (!g) continue;
     size_t a = i, b = i;
     int g2 = 0;
-    /* a compound "mild to moderate", "mild-moderate", "moderate/severe" */
-    if (one_of(s, i + 1, "-|to|/|\xE2\x80\x93") >= 0 && (g2 = sev_grade(s, i + 2)) == g + 1) {
-      b = i + 2;
-    } else if (i >= 2 && one_of(s, i - 1, "-|to|/|\xE2\x80\x93") >= 0 &&
-               sev_grade(s, i - 2) == g - 1 && i - 2 >= w.lo) {
-      a = i - 2;
+    size_t c;
+    /* a compound "mild to moderate", "mild-moderate", "moderate-to-severe" */
+    if ((c = conn_after(s, i + 1)) && (g2 = sev_grade(s, i + 1 + c)) == g + 1) {
+      b = i + 1 + c;
+    } else if ((c = conn_before(s, i)) && i >= w.lo + c + 1 &&
+               sev_grade(s, i - c - 1) == g - 1) {
+      a = i - c - 1;
       g2 = g;
       g = g - 1;
     } else {
@@ -489,7 +502,7 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       find_side(&s, mb, me, w, &f);
       want = mb > s.b + SEV_WIN ? mb - SEV_WIN : s.b;
       w.lo = want > lo_lim ? want : lo_lim;
-      w.hi = me + SEV_WIN - 1 < hi_lim ? me + SEV_WIN - 1 : hi_lim;
+      w.hi = me + SEV_WIN < hi_lim ? me + SEV_WIN : hi_lim;
       find_severity(&s, mb, me, w, &f);
       want = mb > s.b + SIZE_WIN ? mb - SIZE_WIN : s.b;
       w.lo = want > lo_lim ? want : lo_lim;
