@@ -261,6 +261,11 @@ static void find_side(const tk *s, size_t mb, size_t me, win w, vt_finding *f) {
   for (size_t st = 0; order_at(mb, me, w, st, &i); st++) {
     int k = one_of(s, i, SIDE_WORDS);
     if (k < 0 || (k == 7 && !is(s, i + 1, "sides"))) continue;
+    /* a foramen or a lateral recess is never central: that word belongs to a
+     * neighbouring canal finding ("central canal or foraminal stenosis") */
+    if ((k == 4 || k == 5 || k == 6) && (!strcmp(f->finding, "foraminal_stenosis") ||
+                                         !strcmp(f->finding, "lateral_recess_stenosis")))
+      continue;
     size_t a = i, b = i;
     const char *name = NAME[k];
     if (k <= 1 && is(s, i + 1, "and") && one_of(s, i + 2, "left|right") == 1 - k) {
@@ -304,7 +309,10 @@ static void find_severity(const tk *s, size_t mb, size_t me, win w, vt_finding *
   size_t i;
   for (size_t st = 0; order_at(mb, me, w, st, &i); st++) {
     int g = sev_grade(s, i);
-    if (!g) continue;
+    /* "slightly worse on the right" compares, it does not grade */
+    if (!g || one_of(s, i + 1, "worse|better|greater|larger|smaller|improved|increased|"
+                               "decreased|more|less") >= 0)
+      continue;
     size_t a = i, b = i;
     int g2 = 0;
     size_t c;
