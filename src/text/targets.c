@@ -75,12 +75,12 @@ struct vt__targets {
   edge *edges;   /* open addressing, power-of-two size */
   size_t nedges, capedges;
   int32_t pair_finding[NPAIRS];
-  /* Per node: bit masks of the pair rules a word starts (A) or ends (B); the
-   * pair words live in the same hash under a reserved parent id. */
+  /* Per node: bit masks of the pair rules a word starts (A) or ends (B). Pair
+   * words are children of the root (non-terminal unless also a phrase), so the
+   * one root lookup per token serves the phrase walk and the pair rules. */
   uint32_t *pair_mask;
   uint32_t *pair_bmask;
 };
-#define PAIR_PARENT 0xFFFFFFFEu
 
 static uint32_t hash_tok(uint32_t parent, const char *s, size_t n) {
   uint32_t h = 2166136261u ^ (parent * 0x9E3779B1u);
@@ -247,7 +247,7 @@ static vt_status add_pair_words(vt__targets *t, const char *words, int rule, int
     const char *e = strchr(p, '|');
     size_t n = e ? (size_t)(e - p) : strlen(p);
     uint32_t node;
-    vt_status st = edge_get(t, PAIR_PARENT, p, n, &node);
+    vt_status st = edge_get(t, 0, p, n, &node);
     if (st) return st;
     if (which == 0) t->pair_mask[node] |= 1u << rule;
     else t->pair_bmask[node] |= 1u << rule;
@@ -432,11 +432,12 @@ static int is_hyphen(const vt__doc *doc, const vt__token *tk) {
 
 /* Longest phrase starting at token i (< end): returns its end token (exclusive)
  * and finding, or 0. */
-static size_t longest(const vt__targets *t, const vt__doc *doc, size_t i, size_t end, int *fi) {
+static size_t longest(const vt__targets *t, const vt__doc *doc, size_t i, size_t end,
+                      int32_t first, int *fi) {
   uint32_t node = 0;
   size_t best = 0;
   for (size_t j = i; j < end; j++) {
-    int32_t c = step(t, node, doc, &doc->toks[j]);
+    int32_t c = j == i ? first : step(t, node, doc, &doc->toks[j]);
     if (c < 0) {
       if (j > i && is_hyphen(doc, &doc->toks[j])) continue; /* "post-operative" */
       break;
@@ -469,21 +470,19 @@ static vt_status emit(const vt__targets *t, const vt__doc *doc, const vt__senten
   return vt__findings_push(out, &f);
 }
 
-/* The pair-rule masks of token j (0 when none). */
-static void pair_masks(const vt__targets *t, const vt__doc *doc, size_t j, uint32_t *a,
-                       uint32_t *b) {
-  int32_t c = step(t, PAIR_PARENT, doc, &doc->toks[j]);
-  *a = c >= 0 ? t->pair_mask[c] : 0;
-  *b = c >= 0 ? t->pair_bmask[c] : 0;
-}
-
-/* Matches one sentence's tokens [tb, te). `cs` is scratch of te - tb slots. */
+/* Matches one sentence's tokens [tb, te). `cs` and `rc` are scratch of
+ * te - tb slots; rc[i - tb] receives the root child of token i (or -1). */
 static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const vt__sentence *s,
-                                size_t tb, size_t te, cand *cs, vt__findings *out) {
+                                size_t tb, size_t te, cand *cs, int32_t *rc, vt__findings *out) {
   size_t nc = 0;
+  uint32_t any_pair = 0;
+  for (size_t i = tb; i < te; i++) {
+    rc[i - tb] = step(t, 0, doc, &doc->toks[i]);
+    if (rc[i - tb] >= 0) any_pair |= t->pair_mask[rc[i - tb]];
+  }
   for (size_t i = tb; i < te;) {
     int fi = -1;
-    size_t e = longest(t, doc, i, te, &fi);
+    size_t e = rc[i - tb] >= 0 ? longest(t, doc, i, te, rc[i - tb], &fi) : 0;
     if (e) {
       cs[nc++] = (cand){i, e, fi};
       i = e;
@@ -494,15 +493,12 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
   /* Two-part rules: A at i, B within PAIR_GAP tokens, no other mention strictly
    * between; the pair replaces the mentions it covers when it is longer. */
   size_t ci = 0; /* first candidate not ending before i */
-  for (size_t i = tb; i < te; i++) {
-    uint32_t am, bm;
-    pair_masks(t, doc, i, &am, &bm);
+  for (size_t i = tb; i < te && any_pair; i++) {
+    uint32_t am = rc[i - tb] >= 0 ? t->pair_mask[rc[i - tb]] : 0;
     if (!am) continue;
     while (ci < nc && cs[ci].e <= i) ci++;
     for (size_t j = i + 1; j < te && j <= i + 1 + PAIR_GAP; j++) {
-      uint32_t a2, b2;
-      pair_masks(t, doc, j, &a2, &b2);
-      uint32_t hit = am & b2;
+      uint32_t hit = rc[j - tb] >= 0 ? am & t->pair_bmask[rc[j - tb]] : 0;
       if (!hit) continue;
       int r = __builtin_ctz(hit);
       /* the candidates overlapping [i, j] must lie inside it and not sit strictly
@@ -549,15 +545,21 @@ vt_status vt__targets_match(const vt__targets *t, const vt__doc *doc, vt__findin
     if (ss[i].tok_end > ss[i].tok_begin && ss[i].tok_end - ss[i].tok_begin > maxn)
       maxn = ss[i].tok_end - ss[i].tok_begin;
   cand *cs = malloc((maxn + 1) * sizeof *cs);
-  if (!cs) return vt_error_set(err, VT_ENOMEM, "targets", "out of memory");
+  int32_t *rc = malloc((maxn + 1) * sizeof *rc);
+  if (!cs || !rc) {
+    free(cs);
+    free(rc);
+    return vt_error_set(err, VT_ENOMEM, "targets", "out of memory");
+  }
   vt_status st = VT_OK;
   for (size_t i = 0; i < ns && !st; i++) {
     size_t tb = ss[i].tok_begin, te = ss[i].tok_end;
     if (te > doc->ntoks) te = doc->ntoks;
     if (tb >= te) continue;
-    st = match_sentence(t, doc, &ss[i], tb, te, cs, out);
+    st = match_sentence(t, doc, &ss[i], tb, te, cs, rc, out);
   }
   free(cs);
+  free(rc);
   if (st) return vt_error_set(err, st, "targets", "cannot store mentions (%s)", vt_status_name(st));
   return VT_OK;
 }
