@@ -433,6 +433,38 @@ static int no_mention_between(const size_t *mt, size_t nm, size_t self, size_t a
   return 1;
 }
 
+/* The level expression for mention k (tokens [mb, me)), or -1, by the rules
+ * of docs/text-targets.md: (0) inside the mention; (1) following within
+ * NEAR_AFTER tokens with no other mention between; (2) the nearest preceding;
+ * (3) the nearest following. With `discs_only`, bare vertebrae are skipped. */
+static int pick_level(const tk *s, const lexpr *xs, size_t nx, const size_t *mt, size_t nm,
+                      size_t k, size_t mb, size_t me, int discs_only) {
+#define USABLE(x) (!discs_only || xs[x].kind != VT_LEVEL_VERTEBRA)
+  /* coordinated mentions share the level that follows them: "central canal
+   * or foraminal stenosis at L1-2", "disc bulging or protrusion at L4-5" */
+  for (size_t j = k + 1; j < nm && mt[2 * j] == me + 1 && one_of(s, me, "or|and|,") >= 0; j++) {
+    size_t me2 = mt[2 * j + 1];
+    for (size_t x = 0; x < nx; x++)
+      if (USABLE(x) && xs[x].tb >= me2 && xs[x].tb - me2 <= NEAR_AFTER &&
+          no_mention_between(mt, nm, j, me2, xs[x].tb))
+        return (int)x;
+    me = me2;
+  }
+  me = mt[2 * k + 1];
+  for (size_t x = 0; x < nx; x++)
+    if (USABLE(x) && xs[x].tb >= mb && xs[x].te <= me) return (int)x;
+  for (size_t x = 0; x < nx; x++)
+    if (USABLE(x) && xs[x].tb >= me && xs[x].tb - me <= NEAR_AFTER &&
+        no_mention_between(mt, nm, k, me, xs[x].tb))
+      return (int)x;
+  for (size_t x = nx; x-- > 0;)
+    if (USABLE(x) && xs[x].te <= mb) return (int)x;
+  for (size_t x = 0; x < nx; x++)
+    if (USABLE(x) && xs[x].tb >= me) return (int)x;
+#undef USABLE
+  return -1;
+}
+
 /* The heading level a sentence opens with ("L4-5:", "L4-5 level:", "At the
  * L4-5 level,"), as an index into xs, or -1. */
 static int heading_of(const tk *s, const lexpr *xs, size_t nx) {
@@ -525,17 +557,10 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       /* the level: (0) inside the mention; (1) following within NEAR_AFTER
        * tokens with no other mention between; (2) the nearest preceding;
        * (3) the nearest following; (4) the paragraph heading */
-      int pick = -1;
-      for (size_t x = 0; x < nx && pick < 0; x++)
-        if (xs[x].tb >= mb && xs[x].te <= me) pick = (int)x;
-      for (size_t x = 0; x < nx && pick < 0; x++)
-        if (xs[x].tb >= me && xs[x].tb - me <= NEAR_AFTER &&
-            no_mention_between(mt, nm, k, me, xs[x].tb))
-          pick = (int)x;
-      for (size_t x = nx; x-- > 0 && pick < 0;)
-        if (xs[x].te <= mb) pick = (int)x;
-      for (size_t x = 0; x < nx && pick < 0; x++)
-        if (xs[x].tb >= me) pick = (int)x;
+      /* (4) the paragraph heading; under a heading, a disc-level finding
+       * ignores the bare vertebrae of its sentence ("L4-5: ... left L5
+       * hemilaminectomy and disc protrusion") */
+      int pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, !vertebral_finding(f.finding) && nhead);
       const lexpr *grp = NULL;
       size_t ng = 0;
       if (pick >= 0) {

@@ -34,7 +34,7 @@ static const vt__lex_entry LEX[] = {
     {"spondylosis", "Spondylosis", NULL, NULL,
      "spondylosis|spondyloses|spondylotic|spondylotic change|spondylotic changes|"
      "spondylotic ridging|degenerative spondylosis|lumbar spondylosis|cervical spondylosis|"
-     "thoracic spondylosis|multilevel spondylosis"},
+     "thoracic spondylosis|multilevel spondylosis|anterior spondylosis|end plate spondylosis|endplate spondylosis"},
     {"annular_fissure", "Annular fissure (tear)", NULL, NULL,
      "annular fissure|annular fissuring|annular tear|annulus tear|annular rent|"
      "annulus fibrosus tear|annular fibrosus tear|radial tear|radial fissure|"
@@ -50,7 +50,7 @@ static const vt__lex_entry LEX[] = {
      "degenerative disc change|degenerative disc changes|degenerative disk changes|"
      "intervertebral disc degeneration|intervertebral disk degeneration|disc disease|"
      "disk disease|discogenic disease|disc degenerative changes|disk degenerative changes|"
-     "degenerating disc|degenerating disk"},
+     "degenerating disc|degenerating disk|disc generation|disk generation"},
     {"disc_desiccation", "Disc desiccation", NULL, NULL,
      "disc desiccation|disk desiccation|desiccated disc|desiccated disk|desiccation|desiccated|"
      "dessication|dessicated|disc dessication|disk dessication|loss of disc signal|"
@@ -79,7 +79,7 @@ static const vt__lex_entry LEX[] = {
      "herniating|herniated nucleus pulposus|hnp|herniated intervertebral disc|"
      "herniated intervertebral disk|intervertebral disc herniation|"
      "intervertebral disk herniation|herniated discs|herniated disks|ruptured disc|"
-     "ruptured disk"},
+     "ruptured disk|disc displacement|disk displacement"},
     {"disc_protrusion", "Disc protrusion", NULL, NULL,
      "disc protrusion|disk protrusion|protruding disc|protruding disk|protrusion|protruded|"
      "protruding|protruded disc|protruded disk|focal protrusion|broad based protrusion|"
@@ -123,7 +123,7 @@ static const vt__lex_entry LEX[] = {
     {"stenosis", "Spinal stenosis (any / unspecified)", "76107001", "spinal stenosis",
      "stenosis|stenoses|stenotic|spinal stenosis|lumbar stenosis|cervical stenosis|"
      "thoracic stenosis|lumbar spinal stenosis|cervical spinal stenosis|multilevel stenosis|"
-     "multilevel spinal stenosis|degenerative stenosis"},
+     "multilevel spinal stenosis|degenerative stenosis|small spinal canal|congenitally small spinal canal|congenitally narrow spinal canal|narrow spinal canal"},
     {"central_stenosis", "Central canal stenosis", NULL, NULL,
      "central stenosis|central canal stenosis|canal stenosis|central spinal stenosis|"
      "spinal canal stenosis|central spinal canal stenosis|central canal narrowing|"
@@ -167,7 +167,7 @@ static const vt__lex_entry LEX[] = {
      "facet joint degenerative changes|facet degenerative change|hypertrophic facet|"
      "hypertrophic facets|hypertrophic facet joints|facet arthritis|facet joint arthritis|"
      "facet hypertrophic changes|facet hypertrophic change|facet joint effusion|"
-     "facet effusion|facet arthropathies|facet syndrome|facetal arthropathy"},
+     "facet effusion|facet arthropathies|facet syndrome|facetal arthropathy|facet sclerosis|facet changes|facet joint changes|facet joint sclerosis"},
     {"nerve_root_contact", "Nerve root contact", NULL, NULL,
      "nerve root contact|root contact|contacts the nerve root|contacting the nerve root|"
      "contact with the nerve root|contact of the nerve root|abuts the nerve root|"
@@ -181,11 +181,11 @@ static const vt__lex_entry LEX[] = {
      "impingement on the nerve root|displacement of the nerve root|"
      "deviation of the nerve root|compromise of the nerve root|nerve root entrapment|"
      "entrapment of the nerve root|compresses the nerve root|displaces the nerve root|"
-     "impinges on the nerve root|impinges the nerve root"},
+     "impinges on the nerve root|impinges the nerve root|radicular impingement|neural impingement|nerve impingement|radicular compression"},
     {"degeneration", "Degeneration (any)", NULL, NULL,
      "degeneration|degenerative changes|degenerative change|degenerative|degenerated|"
      "degenerative disease|degenerative arthritis|degenerative arthropathy|"
-     "multilevel degenerative changes|degenerative process|wear and tear"},
+     "multilevel degenerative changes|degenerative process|wear and tear|uncovertebral joint arthrosis|uncovertebral arthrosis|apophyseal joint arthrosis|degenerative joint disease"},
     {"hemangioma", "Hemangioma", NULL, NULL,
      "hemangioma|haemangioma|hemangiomata|vertebral hemangioma|vertebral body hemangioma|"
      "intraosseous hemangioma"},
@@ -216,7 +216,7 @@ static const vt__lex_entry LEX[] = {
      "flattening of the spinal cord|cord deformity|deformity of the cord|cord effacement|"
      "mass effect on the cord|mass effect on the spinal cord|compresses the cord|"
      "compresses the spinal cord|flattens the cord|flattens the spinal cord|compressed cord|"
-     "cord compromise|flattening of the ventral cord|ventral cord flattening"},
+     "cord compromise|flattening of the ventral cord|ventral cord flattening|cord distortion|distortion of the cord|impression on the cord|indentation of the cord"},
     {"myelopathy", "Myelopathy (incl. cord signal change)", NULL, NULL,
      "myelopathy|myelopathic|myelomalacia|compressive myelopathy|cervical myelopathy|"
      "spondylotic myelopathy|cord edema|spinal cord edema|abnormal cord signal|"
@@ -228,7 +228,7 @@ static const vt__lex_entry LEX[] = {
      "cauda equina syndrome|cauda equina syndromes"},
     {"lytic_lesion", "Lytic lesion", NULL, NULL,
      "lytic lesion|lytic|osteolytic|osteolytic lesion|lytic focus|lytic foci|"
-     "lytic destruction|lytic process|osteolysis|lytic bone lesion"},
+     "lytic destruction|lytic process|osteolysis|lytic bone lesion|destructive osseous lesion|destructive lesion|destructive bone lesion"},
     {"blastic_lesion", "Blastic (sclerotic) lesion", NULL, NULL,
      "blastic lesion|blastic|osteoblastic|osteoblastic lesion|sclerotic lesion|"
      "sclerotic focus|sclerotic foci|sclerotic bone lesion|osteosclerotic|"
@@ -245,7 +245,7 @@ static const vt__lex_entry LEX[] = {
      "postsurgical|post surgical|laminectomy|laminectomies|laminectomy changes|"
      "hemilaminectomy|laminotomy|hemilaminotomy|discectomy|diskectomy|microdiscectomy|"
      "microdiskectomy|corpectomy|foraminotomy|laminoplasty|facetectomy|"
-     "postoperative scar|epidural fibrosis|postoperative fibrosis|granulation tissue"},
+     "postoperative scar|epidural fibrosis|postoperative fibrosis|granulation tissue|laminectomy defect|hemilaminectomy defect"},
     {"hardware", "Hardware (screws, rods, cage, plate, instrumentation)", NULL, NULL,
      "hardware|pedicle screw|pedicle screws|screw|rod|interbody cage|cage|plate|"
      "anterior plate|anterior cervical plate|instrumentation|spinal instrumentation|"

@@ -44,7 +44,7 @@ typedef struct pair_rule {
 } pair_rule;
 
 static const pair_rule PAIRS[] = {
-    {"foraminal_stenosis", "stenosis|narrowing|encroachment|compromise",
+    {"foraminal_stenosis", "stenosis|narrowing|encroachment|compromise|encroaching|encroaches",
      "foramen|foramina|neuroforamen|neuroforamina"},
     {"foraminal_stenosis", "foramen|foramina|neuroforamen|neuroforamina",
      "narrowed|narrowing|stenotic|stenosis|encroached|compromised|narrow"},
@@ -61,7 +61,7 @@ static const pair_rule PAIRS[] = {
     {"nerve_root_compression", "root|roots", "compressed|impinged|displaced|deviated|compression|impingement|displacement"},
     {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating", "root|roots"},
     {"nerve_root_contact", "contacts|contacting|abuts|abutting|touches|touching|contact|abutment", "root|roots"},
-    {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged"},
+    {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged|distortion|deformity"},
     {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging", "cord"},
 };
 #define NPAIRS (sizeof PAIRS / sizeof PAIRS[0])
@@ -75,6 +75,7 @@ struct vt__targets {
   edge *edges;   /* open addressing, power-of-two size */
   size_t nedges, capedges;
   int32_t pair_finding[NPAIRS];
+  int central_fi; /* central_stenosis, for coordinated ellipsis */
   /* Per node: bit masks of the pair rules a word starts (A) or ends (B). Pair
    * words are children of the root (non-terminal unless also a phrase), so the
    * one root lookup per token serves the phrase walk and the pair rules. */
@@ -273,6 +274,7 @@ vt_status vt__targets_builtin(vt__targets **out, vt_error *err) {
       p += len + (e != NULL);
     }
   }
+  if (!st) t->central_fi = find_finding(t, "central_stenosis");
   for (size_t r = 0; r < NPAIRS && !st; r++) {
     t->pair_finding[r] = find_finding(t, PAIRS[r].finding);
     if (t->pair_finding[r] < 0) st = VT_EINTERNAL;
@@ -451,6 +453,20 @@ static size_t longest(const vt__targets *t, const vt__doc *doc, size_t i, size_t
   return best;
 }
 
+/* Is token i the word a or b? */
+static int one_tok(const vt__doc *doc, size_t i, const char *a, const char *b) {
+  size_t n = doc->toks[i].end - doc->toks[i].start;
+  const char *w = doc->lower + doc->toks[i].start;
+  return (strlen(a) == n && !memcmp(w, a, n)) || (strlen(b) == n && !memcmp(w, b, n));
+}
+
+/* Does byte `at` lie in a section header? */
+static int in_header(const vt__doc *doc, size_t at) {
+  for (size_t i = 0; i < doc->nsecs; i++)
+    if (at >= doc->secs[i].head_start && at < doc->secs[i].head_end) return 1;
+  return 0;
+}
+
 typedef struct cand {
   size_t b, e; /* token range */
   int fi;
@@ -526,7 +542,30 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
       break;
     }
   }
+  const char *sec = s->section >= 0 && (size_t)s->section < doc->nsecs
+                        ? doc->secs[s->section].name : NULL;
+  int procedure_sec = sec && (!strcmp(sec, "procedure") || !strcmp(sec, "procedure_description") ||
+                              !strcmp(sec, "preoperative_diagnosis") ||
+                              !strcmp(sec, "postoperative_diagnosis"));
   for (size_t k = 0; k < nc; k++) {
+    const char *id = t->f[cs[k].fi].id;
+    /* a section header ("POSTOPERATIVE DIAGNOSIS:") names no finding */
+    if (in_header(doc, doc->toks[cs[k].b].start)) continue;
+    /* in an operative note's procedure and diagnosis sections, surgery words
+     * name the operation being done, not an imaging finding of past surgery */
+    if (procedure_sec && (!strcmp(id, "postoperative_change") || !strcmp(id, "fusion") ||
+                          !strcmp(id, "hardware")))
+      continue;
+    /* coordinated ellipsis: "central canal or foraminal stenosis" */
+    if ((!strcmp(id, "foraminal_stenosis") || !strcmp(id, "lateral_recess_stenosis")) &&
+        cs[k].b >= tb + 3 && t->central_fi >= 0 && one_tok(doc, cs[k].b - 1, "or", "and") &&
+        one_tok(doc, cs[k].b - 2, "canal", "canal") &&
+        one_tok(doc, cs[k].b - 3, "central", "spinal") &&
+        (k == 0 || cs[k - 1].e <= cs[k].b - 3)) {
+      cand c = {cs[k].b - 3, cs[k].b - 1, t->central_fi};
+      vt_status st = emit(t, doc, s, &c, out);
+      if (st) return st;
+    }
     vt_status st = emit(t, doc, s, &cs[k], out);
     if (st) return st;
   }
