@@ -196,6 +196,15 @@ static int vertebral_finding(const char *id) {
   return 0;
 }
 
+/* Findings that may take a bare vertebra even when a disc level is near: the
+ * vertebral-body findings plus listhesis ("anterolisthesis of L5"), nerve roots
+ * ("left L5 nerve root") and surgery ("left L5 hemilaminectomy"). */
+static int vertebra_level_ok(const char *id) {
+  return vertebral_finding(id) || !strcmp(id, "spondylolisthesis") ||
+         !strcmp(id, "nerve_root_contact") || !strcmp(id, "nerve_root_compression") ||
+         !strcmp(id, "postoperative_change") || !strcmp(id, "hardware") || !strcmp(id, "fusion");
+}
+
 /* Finds the level expressions of a sentence and groups coordinated ones. */
 static size_t find_levels(const tk *s, lexpr *xs) {
   size_t n = 0;
@@ -209,7 +218,9 @@ static size_t find_levels(const tk *s, lexpr *xs) {
     if (n) {
       /* linked when only connectors lie between: ",", "and", "at", "as well as" */
       size_t k = xs[n - 1].te;
-      while (k < i && one_of(s, k, ",|and|at|as|well|the|levels|level|&") >= 0) k++;
+      while (k < i && one_of(s, k, ",|and|at|as|well|the|levels|level|&|greater|than|worse|"
+                                   "including|;") >= 0)
+        k++;
       if (k == i && i > xs[n - 1].te) xs[n].group = xs[n - 1].group;
     }
     n++;
@@ -479,6 +490,7 @@ static int heading_of(const tk *s, const lexpr *xs, size_t nx) {
   k = xs[last].te;
   if (is(s, k, "level") || is(s, k, "levels")) k++;
   if (k >= s->e || one_of(s, k, ":|,|-") >= 0) return 0;
+  if (xs[0].tb > s->b && is(s, s->b, "at")) return 0; /* "At the L3-4 level anterior ..." */
   return -1;
 }
 
@@ -557,10 +569,12 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       /* the level: (0) inside the mention; (1) following within NEAR_AFTER
        * tokens with no other mention between; (2) the nearest preceding;
        * (3) the nearest following; (4) the paragraph heading */
-      /* (4) the paragraph heading; under a heading, a disc-level finding
-       * ignores the bare vertebrae of its sentence ("L4-5: ... left L5
-       * hemilaminectomy and disc protrusion") */
-      int pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, !vertebral_finding(f.finding) && nhead);
+      /* (4) the paragraph heading. A disc-level finding takes a bare vertebra
+       * only when no disc level or heading is there ("L4-5 ... left L5
+       * hemilaminectomy and disc protrusion" -> L4-L5) */
+      int disc_like = !vertebra_level_ok(f.finding);
+      int pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, disc_like);
+      if (pick < 0 && disc_like && !nhead) pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, 0);
       const lexpr *grp = NULL;
       size_t ng = 0;
       if (pick >= 0) {
