@@ -155,8 +155,11 @@ static size_t parse_level(const tk *s, size_t i, lexpr *x) {
     b.r = a.r;
     b.n = small_int(s, k);
     have = vert_ok(b.r, b.n) && one_of(s, k + 1, "mm|cm|%|x") < 0;
-  } else if (sep < 0 && is(s, j, "and") && parse_vert(s, j + 1, &b) && adjacent(a, b) &&
-             one_of(s, j + 2, "-|/") < 0) {
+  } else if (sep < 0 && is(s, j, "and") &&
+             (parse_vert(s, j + 1, &b) ||
+              (small_int(s, j + 1) == a.n + 1 && (b.r = a.r, b.n = a.n + 1, vert_ok(b.r, b.n)))) &&
+             adjacent(a, b) && one_of(s, j + 2, "-|/|mm|cm") < 0) {
+    /* "L4 and L5", "T11 and 12" */
     x->b = b;
     x->kind = VT_LEVEL_DISC;
     x->and_pair = 1;
@@ -476,6 +479,37 @@ static int pick_level(const tk *s, const lexpr *xs, size_t nx, const size_t *mt,
   return -1;
 }
 
+/* Does the sentence open a paragraph: after an empty line, or after the
+ * ".," that stands for a line break in flattened transcriptions (MTSamples)? */
+static int paragraph_start(const tk *s) {
+  if (s->b >= s->e) return 0;
+  const vt__doc *d = s->doc;
+  if (d->toks[s->b].flags & VT_TOK_BLANK_BEFORE) return 1;
+  size_t i = s->b;
+  if (is(s, i, ",")) return i > 0 && d->lower[d->toks[i - 1].start] == '.';
+  return i >= 2 && d->toks[i - 1].end - d->toks[i - 1].start == 1 &&
+         d->lower[d->toks[i - 1].start] == ',' && d->lower[d->toks[i - 2].start] == '.';
+}
+
+/* Does the sentence turn to another part of the spine ("MRI of the lumbar
+ * spine showed ...")? Then an earlier heading no longer applies. */
+static int names_region(const tk *s) {
+  for (size_t i = s->b; i + 1 < s->e; i++)
+    if (one_of(s, i, "cervical|thoracic|lumbar|lumbosacral|thoracolumbar|cervicothoracic") >= 0 &&
+        one_of(s, i + 1, "spine|region") >= 0)
+      return 1;
+  return 0;
+}
+
+/* "at that level", "at this level", "at the same level": a level stated in
+ * an earlier sentence. */
+static int refers_back(const tk *s) {
+  for (size_t i = s->b; i + 1 < s->e; i++)
+    if (one_of(s, i, "that|this|same|these|those") >= 0 && one_of(s, i + 1, "level|levels") >= 0)
+      return 1;
+  return 0;
+}
+
 /* The heading level a sentence opens with ("L4-5:", "L4-5 level:", "At the
  * L4-5 level,"), as an index into xs, or -1. */
 static int heading_of(const tk *s, const lexpr *xs, size_t nx) {
@@ -498,8 +532,8 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
   if (!doc || !list) return vt_error_set(err, VT_EINVAL, "attributes", "no document or list");
   if (!list->n || !doc->ntoks) return VT_OK;
   vt__findings out = {0};
-  lexpr xs[MAX_EXPRS], head[MAX_EXPRS];
-  size_t nhead = 0;
+  lexpr xs[MAX_EXPRS], head[MAX_EXPRS], prev[MAX_EXPRS];
+  size_t nhead = 0, nprev = 0;
   size_t *mt = malloc(list->n * 2 * sizeof *mt);
   if (!mt) return vt_error_set(err, VT_ENOMEM, "attributes", "out of memory");
   vt_status st = VT_OK;
@@ -515,9 +549,10 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
     /* the paragraph heading: set by a heading sentence, dropped at a new
      * section or an empty line */
     int h = heading_of(&s, xs, nx);
-    if (ss[si].section != head_section ||
-        (s.b < s.e && (doc->toks[s.b].flags & VT_TOK_BLANK_BEFORE)))
+    if (ss[si].section != head_section || paragraph_start(&s) || names_region(&s)) {
       nhead = 0;
+      nprev = 0;
+    }
     head_section = ss[si].section;
     if (h == 0) {
       nhead = 0;
@@ -585,9 +620,19 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       } else if (nhead) {
         grp = head;
         ng = nhead;
+      } else if (nprev && refers_back(&s)) {
+        grp = prev; /* "at that level" */
+        ng = nprev;
       }
       if (!ng) st = vt__findings_push(&out, &f);
       for (size_t g = 0; g < ng && !st; g++) st = push_level(&out, &f, &grp[g], doc);
+    }
+    /* the last level group stated, for "at that level" in later sentences */
+    if (nx) {
+      size_t g0 = nx - 1;
+      while (g0 > 0 && xs[g0 - 1].group == xs[nx - 1].group) g0--;
+      nprev = 0;
+      for (size_t g = g0; g < nx; g++) prev[nprev++] = xs[g];
     }
   }
   /* mentions not inside any sentence (should not happen): kept unchanged */

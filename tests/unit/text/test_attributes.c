@@ -138,6 +138,24 @@ static void headings(void) {
   }
   m(&l, 3, "scoliosis", "", NULL); /* an empty line ends the heading */
   vt__findings_free(&l);
+
+  /* "at that level" refers back; a sentence naming another region ends a heading */
+  t = "C6-7: Disc bulge. MRI of the lumbar spine shows a disc protrusion at L4-L5. The nerve "
+      "root on the right is impinged at that level. Scoliosis.";
+  l = run(t);
+  CHECK_INT(l.n, 4);
+  m(&l, 0, "disc_bulge", "C6-C7", "C6-7");
+  m(&l, 1, "disc_protrusion", "L4-L5", "L4-L5");
+  m(&l, 2, "nerve_root_compression", "L4-L5", "L4-L5");
+  m(&l, 3, "scoliosis", "", NULL);
+  vt__findings_free(&l);
+
+  /* "T11 and 12" are two vertebrae for a fracture */
+  l = run("Mild anterior wedging of T11 and 12 vertebral bodies.");
+  CHECK_INT(l.n, 2);
+  m(&l, 0, "compression_fracture", "T11", "T11");
+  m(&l, 1, "compression_fracture", "T12", "12");
+  vt__findings_free(&l);
 }
 
 static void side_severity(void) {
