@@ -113,13 +113,13 @@ static const vt__lex_entry LEX[] = {
      "anterior spur|anterior bridging osteophyte|anterior marginal osteophyte|"
      "anterior vertebral osteophyte|anterior vertebral body osteophyte|"
      "anterior osteophytic spurring|anterior osteophytic lipping|anterior lipping|"
-     "anterior endplate osteophyte|anterior bony spur"},
+     "anterior endplate osteophyte|anterior bony spur|anterior and posterior osteophyte|anterior and posterior osteophytes"},
     {"osteophyte", "Osteophyte (any)", NULL, NULL,
      "osteophyte|osteophytic|osteophytosis|osteophytic spurring|osteophytic change|"
      "osteophytic changes|osteophytic ridging|osteophytic lipping|spurring|spur|bone spur|"
      "bony spur|marginal osteophyte|endplate osteophyte|posterior osteophyte|"
      "disc osteophyte complex|disk osteophyte complex|uncovertebral osteophyte|"
-     "uncovertebral spurring|uncovertebral hypertrophy|lipping|bony ridging|ridging"},
+     "uncovertebral spurring|uncovertebral hypertrophy|lipping|bony ridging|ridging|disk/osteophyte|disc/osteophyte|disk/osteophyte complex|disc/osteophyte complex|disk osteophyte|disc osteophyte"},
     {"stenosis", "Spinal stenosis (any / unspecified)", "76107001", "spinal stenosis",
      "stenosis|stenoses|stenotic|spinal stenosis|lumbar stenosis|cervical stenosis|"
      "thoracic stenosis|lumbar spinal stenosis|cervical spinal stenosis|multilevel stenosis|"

@@ -41,28 +41,30 @@ typedef struct pair_rule {
   const char *finding;
   const char *a; /* words separated by '|' */
   const char *b;
+  int a_only; /* the mention is the A word alone */
 } pair_rule;
 
 static const pair_rule PAIRS[] = {
     {"foraminal_stenosis", "stenosis|narrowing|encroachment|compromise|encroaching|encroaches",
-     "foramen|foramina|neuroforamen|neuroforamina"},
+     "foramen|foramina|neuroforamen|neuroforamina", 0},
     {"foraminal_stenosis", "foramen|foramina|neuroforamen|neuroforamina",
-     "narrowed|narrowing|stenotic|stenosis|encroached|compromised|narrow"},
-    {"central_stenosis", "canal|sac", "narrowed|narrowing|stenotic|stenosis|compromised|effaced|narrow"},
-    {"central_stenosis", "stenosis|narrowing|encroachment|compromise", "canal"},
-    {"lateral_recess_stenosis", "recess|recesses", "narrowed|narrowing|stenotic|stenosis|compromised|narrow"},
-    {"lateral_recess_stenosis", "stenosis|narrowing|encroachment", "recess|recesses"},
-    {"disc_desiccation", "disc|disk|discs|disks", "desiccated|desiccation|dessicated"},
-    {"disc_bulge", "disc|disk|discs|disks", "bulges|bulging"},
-    {"disc_degeneration", "disc|disk|discs|disks", "degenerated|degeneration"},
-    {"disc_protrusion", "disc|disk|discs|disks", "protrudes|protruding|protrusion"},
-    {"disc_extrusion", "disc|disk|discs|disks", "extruded|extrudes|extrusion"},
-    {"disc_height_loss", "height", "decreased|reduced|diminished|lost|loss"},
-    {"nerve_root_compression", "root|roots", "compressed|impinged|displaced|deviated|compression|impingement|displacement"},
-    {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating", "root|roots"},
-    {"nerve_root_contact", "contacts|contacting|abuts|abutting|touches|touching|contact|abutment", "root|roots"},
-    {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged|distortion|deformity"},
-    {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging", "cord"},
+     "narrowed|narrowing|stenotic|stenosis|encroached|compromised|narrow", 0},
+    {"central_stenosis", "canal|sac", "narrowed|narrowing|stenotic|stenosis|compromised|effaced|narrow", 0},
+    {"central_stenosis", "stenosis|narrowing|encroachment|compromise", "canal", 0},
+    {"lateral_recess_stenosis", "recess|recesses", "narrowed|narrowing|stenotic|stenosis|compromised|narrow", 0},
+    {"lateral_recess_stenosis", "stenosis|narrowing|encroachment", "recess|recesses", 0},
+    {"disc_desiccation", "disc|disk|discs|disks", "desiccated|desiccation|dessicated", 0},
+    {"disc_bulge", "disc|disk|discs|disks", "bulges|bulging", 0},
+    {"disc_degeneration", "disc|disk|discs|disks", "degenerated|degeneration", 0},
+    {"disc_protrusion", "disc|disk|discs|disks", "protrudes|protruding|protrusion", 0},
+    {"disc_extrusion", "disc|disk|discs|disks", "extruded|extrudes|extrusion", 0},
+    {"disc_height_loss", "height", "decreased|reduced|diminished|lost|loss", 0},
+    {"nerve_root_compression", "root|roots", "compressed|impinged|displaced|deviated|compression|impingement|displacement", 0},
+    {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating", "root|roots", 0},
+    {"nerve_root_contact", "contacts|contacting|abuts|abutting|touches|touching|contact|abutment", "root|roots", 0},
+    {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged|distortion|deformity", 0},
+    {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging|indent|indents|indenting|impresses|impressing", "cord|contour", 0},
+    {"scoliosis", "curvature|curve", "convex", 1},
 };
 #define NPAIRS (sizeof PAIRS / sizeof PAIRS[0])
 _Static_assert(sizeof PAIRS / sizeof PAIRS[0] <= 32, "pair rules are bits of a uint32_t");
@@ -517,6 +519,8 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
       uint32_t hit = rc[j - tb] >= 0 ? am & t->pair_bmask[rc[j - tb]] : 0;
       if (!hit) continue;
       int r = __builtin_ctz(hit);
+      /* a B word right after B extends the span ("indent the cord contour") */
+      while (j + 1 < te && rc[j + 1 - tb] >= 0 && (t->pair_bmask[rc[j + 1 - tb]] & (1u << r))) j++;
       /* the candidates overlapping [i, j] must lie inside it and not sit strictly
        * between i and j as a different finding */
       size_t k0 = ci, k = ci;
@@ -527,6 +531,7 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
       }
       if (ok) {
         cand p = {i, j + 1, t->pair_finding[r]};
+        if (PAIRS[r].a_only) p.e = i + 1; /* "curvature ... convex to the left" */
         /* replace cs[k0..k) with p */
         if (k == k0) {
           /* make room for one */
