@@ -91,7 +91,7 @@ static void longest_and_discontinuous(void) {
   one("It displaces the traversing left L5 nerve root.", "nerve_root_compression",
       "displaces the traversing left L5 nerve root");
   one("Minimal curvature of the lumbar spine convex to the left.", "scoliosis", "curvature");
-  one("Osteophyte may mildly indent the cord contour.", "cord_compression",
+  one("Disc material may mildly indent the cord contour.", "cord_compression",
       "indent the cord contour");
   /* a pair rule never swallows another finding between its words */
   const char *t = "Disc bulge with protrusion.";
