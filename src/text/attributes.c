@@ -495,7 +495,8 @@ static int paragraph_start(const tk *s) {
  * spine showed ...")? Then an earlier heading no longer applies. */
 static int names_region(const tk *s) {
   for (size_t i = s->b; i + 1 < s->e; i++)
-    if (one_of(s, i, "cervical|thoracic|lumbar|lumbosacral|thoracolumbar|cervicothoracic") >= 0 &&
+    if (s->doc->lower[s->doc->toks[i + 1].start] == 's' && /* cheap filter: "spine" */
+        one_of(s, i, "cervical|thoracic|lumbar|lumbosacral|thoracolumbar|cervicothoracic") >= 0 &&
         one_of(s, i + 1, "spine|region") >= 0)
       return 1;
   return 0;
@@ -505,7 +506,8 @@ static int names_region(const tk *s) {
  * an earlier sentence. */
 static int refers_back(const tk *s) {
   for (size_t i = s->b; i + 1 < s->e; i++)
-    if (one_of(s, i, "that|this|same|these|those") >= 0 && one_of(s, i + 1, "level|levels") >= 0)
+    if (s->doc->lower[s->doc->toks[i + 1].start] == 'l' && /* cheap filter: "level" */
+        one_of(s, i + 1, "level|levels") >= 0 && one_of(s, i, "that|this|same|these|those") >= 0)
       return 1;
   return 0;
 }
