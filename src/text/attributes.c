@@ -556,6 +556,9 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       nprev = 0;
     }
     head_section = ss[si].section;
+    /* the sentence that opens a paragraph with a level heads it too ("There
+     * is marked disk space narrowing at the L5-S1 level. ... facet sclerosis") */
+    if (h < 0 && nx && paragraph_start(&s)) h = 0;
     if (h == 0) {
       nhead = 0;
       while (nhead < nx && xs[nhead].group == xs[0].group) {

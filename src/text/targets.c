@@ -63,7 +63,7 @@ static const pair_rule PAIRS[] = {
     {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating", "root|roots", 0},
     {"nerve_root_contact", "contacts|contacting|abuts|abutting|touches|touching|contact|abutment", "root|roots", 0},
     {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged|distortion|deformity", 0},
-    {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging|indent|indents|indenting|impresses|impressing", "cord|contour", 0},
+    {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging|indent|indents|indenting|impresses|impressing|deformity|distortion|indentation|impression|compression|flattening", "cord|contour", 0},
     {"scoliosis", "curvature|curve", "convex", 1},
 };
 #define NPAIRS (sizeof PAIRS / sizeof PAIRS[0])

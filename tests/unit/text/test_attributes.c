@@ -150,6 +150,17 @@ static void headings(void) {
   m(&l, 3, "scoliosis", "", NULL);
   vt__findings_free(&l);
 
+  /* a paragraph's opening sentence with a level heads the paragraph */
+  t = "Scoliosis.\n\nThere is marked disk space narrowing at the L5-S1 level. There is facet "
+      "sclerosis bilaterally.";
+  l = run(t);
+  CHECK_INT(l.n, 3);
+  m(&l, 0, "scoliosis", "", NULL);
+  m(&l, 1, "disc_height_loss", "L5-S1", "L5-S1");
+  const vt_finding *fs = m(&l, 2, "facet_degeneration", "L5-S1", "L5-S1");
+  if (fs) CHECK_STR(fs->side, "bilateral");
+  vt__findings_free(&l);
+
   /* "T11 and 12" are two vertebrae for a fracture */
   l = run("Mild anterior wedging of T11 and 12 vertebral bodies.");
   CHECK_INT(l.n, 2);
