@@ -79,7 +79,7 @@ static const vt__lex_entry LEX[] = {
      "herniating|herniated nucleus pulposus|hnp|herniated intervertebral disc|"
      "herniated intervertebral disk|intervertebral disc herniation|"
      "intervertebral disk herniation|herniated discs|herniated disks|ruptured disc|"
-     "ruptured disk|disc displacement|disk displacement"},
+     "ruptured disk|disc displacement|disk displacement|herniated disc protrusion|herniated disk protrusion|herniated disc extrusion|herniated disk extrusion"},
     {"disc_protrusion", "Disc protrusion", NULL, NULL,
      "disc protrusion|disk protrusion|protruding disc|protruding disk|protrusion|protruded|"
      "protruding|protruded disc|protruded disk|focal protrusion|broad based protrusion|"

@@ -21,8 +21,8 @@
 #define MAX_EDGES ((size_t)1 << 22)
 #define MAX_ID 64
 /* Two-part rules: the second word may follow the first after at most this many
- * tokens (enough for "the disc at L4-5 is desiccated": 4 between). */
-#define PAIR_GAP 5
+ * tokens ("deformity of the anterior aspect of the cord": 5 between). */
+#define PAIR_GAP 6
 
 typedef struct tfinding {
   char *id;
@@ -562,12 +562,14 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
                           !strcmp(id, "hardware")))
       continue;
     /* coordinated ellipsis: "central canal or foraminal stenosis" */
+    size_t comma = cs[k].b >= tb + 4 && one_tok(doc, cs[k].b - 2, ",", ","); /* "canal, or" */
     if ((!strcmp(id, "foraminal_stenosis") || !strcmp(id, "lateral_recess_stenosis")) &&
-        cs[k].b >= tb + 3 && t->central_fi >= 0 && one_tok(doc, cs[k].b - 1, "or", "and") &&
-        one_tok(doc, cs[k].b - 2, "canal", "canal") &&
-        one_tok(doc, cs[k].b - 3, "central", "spinal") &&
-        (k == 0 || cs[k - 1].e <= cs[k].b - 3)) {
-      cand c = {cs[k].b - 3, cs[k].b - 1, t->central_fi};
+        cs[k].b >= tb + 3 + comma && t->central_fi >= 0 &&
+        one_tok(doc, cs[k].b - 1, "or", "and") &&
+        one_tok(doc, cs[k].b - 2 - comma, "canal", "canal") &&
+        one_tok(doc, cs[k].b - 3 - comma, "central", "spinal") &&
+        (k == 0 || cs[k - 1].e <= cs[k].b - 3 - comma)) {
+      cand c = {cs[k].b - 3 - comma, cs[k].b - 1 - comma, t->central_fi};
       vt_status st = emit(t, doc, s, &c, out);
       if (st) return st;
     }

@@ -93,6 +93,8 @@ static void longest_and_discontinuous(void) {
   one("Minimal curvature of the lumbar spine convex to the left.", "scoliosis", "curvature");
   one("Disc material may mildly indent the cord contour.", "cord_compression",
       "indent the cord contour");
+  one("Mild deformity of the anterior aspect of the cord.", "cord_compression",
+      "deformity of the anterior aspect of the cord");
   /* a pair rule never swallows another finding between its words */
   const char *t = "Disc bulge with protrusion.";
   vt__findings l = run(t);
