@@ -26,6 +26,7 @@ out.write(
     "| id | label | SNOMED CT | synonyms |\n|---|---|---|---|\n"
 )
 n = 0
+stops = []
 for e in entries:
     parts, cur = [], None
     for tok in re.findall(r"\"(?:[^\"\\]|\\.)*\"|NULL|,", e):
@@ -38,7 +39,11 @@ for e in entries:
             cur = (cur or "") + ast.literal_eval(tok)
     parts.append(cur)
     fid, label, code, _name, phrases = parts
+    if fid.startswith("_"):
+        stops = phrases.split("|")
+        continue
     syn = ", ".join(p.replace("|", "\\|") for p in phrases.split("|"))
     out.write(f"| `{fid}` | {label} | {code if code else 'uncoded'} | {syn} |\n")
     n += 1
-out.write(f"\n{n} findings.\n")
+out.write(f"\n{n} findings.\n\nStop phrases (matched so that no finding is read inside them, never reported): "
+          + ", ".join(stops) + ".\n")

@@ -262,6 +262,11 @@ static const vt__lex_entry LEX[] = {
      "transforaminal lumbar interbody fusion|posterior lumbar interbody fusion|"
      "anterior lumbar interbody fusion|bony bridging|osseous bridging|"
      "interbody arthrodesis|posterolateral arthrodesis|ankylosis|ankylosed"},
+    /* Stop phrases: matched so that no finding is read inside them, never
+     * reported ("pedicle screws in good postsurgical position"). */
+    {"_stop", "(not a finding)", NULL, NULL,
+     "postsurgical position|post surgical position|postoperative position|"
+     "post operative position|postoperative appearance|postsurgical appearance"},
 };
 
 const vt__lex_entry *vt__lexicon(size_t *n) {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 typedef struct vt__lex_entry {
-  const char *id;          /* snake_case finding id */
+  const char *id;          /* snake_case finding id; "_stop" = stop phrases, never reported */
   const char *label;       /* human label */
   const char *snomed;      /* verified code or NULL ("uncoded") */
   const char *snomed_name; /* the `name` column of spine_snomed.tsv it was verified as */

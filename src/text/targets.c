@@ -554,6 +554,7 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
                               !strcmp(sec, "postoperative_diagnosis"));
   for (size_t k = 0; k < nc; k++) {
     const char *id = t->f[cs[k].fi].id;
+    if (id[0] == '_') continue; /* a stop phrase */
     /* a section header ("POSTOPERATIVE DIAGNOSIS:") names no finding */
     if (in_header(doc, doc->toks[cs[k].b].start)) continue;
     /* in an operative note's procedure and diagnosis sections, surgery words

@@ -36,6 +36,7 @@ int main(void) {
   int coded = 0;
   for (size_t i = 0; i < n; i++) {
     char id[96];
+    if (lex[i].id[0] == '_') continue; /* stop phrases: no finding */
     snprintf(id, sizeof id, "`%s`", lex[i].id);
     CHECK_MSG(strstr(doc, id) != NULL, "%s missing from docs/findings.md", lex[i].id);
     if (lex[i].snomed) {
@@ -50,7 +51,7 @@ int main(void) {
     for (size_t j = 0; j < i; j++) CHECK_MSG(strcmp(lex[i].id, lex[j].id), "duplicate %s", lex[i].id);
   }
   CHECK(coded >= 5);
-  CHECK(n >= 42);
+  CHECK(n >= 43);
   /* the check itself can fail: a code the file does not hold for that name */
   CHECK(!tsv_has(tsv, "disc herniation", "73589002"));
   CHECK(!tsv_has(tsv, "scoliosis", "73589001"));

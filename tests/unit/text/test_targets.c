@@ -119,6 +119,8 @@ static void limits(void) {
   one("Disc bulge", "disc_bulge", "Disc bulge"); /* at the very end */
   /* a sentence with only punctuation and a pair-word at the end */
   none("foramina");
+  /* a stop phrase hides the surgery word inside it */
+  one("Pedicle screws in good postsurgical position.", "hardware", "Pedicle screws");
 }
 
 static const char *write_tmp(const char *name, const char *body) {
