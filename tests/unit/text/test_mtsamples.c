@@ -1,0 +1,101 @@
+/* test_mtsamples.c — targets and attributes on real sentences of MTSamples
+ * spine reports (read in place from ../shared/data/reports/mtsamples_spine.csv),
+ * asserting the labels a radiologist gives them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "text/stages.h"
+#include "text_fixture.h"
+#include "vt_test.h"
+
+typedef struct want {
+  const char *finding, *level, *side, *severity;
+} want;
+
+static char *CSV;
+static vt__targets *T;
+
+static void check(const char *sentence, const want *w, size_t n) {
+  const char *at = strstr(CSV, sentence);
+  CHECK_MSG(at != NULL, "sentence not in mtsamples_spine.csv: %s", sentence);
+  if (!at) return;
+  size_t len = strlen(sentence);
+  char *copy = malloc(len + 1);
+  memcpy(copy, at, len);
+  copy[len] = 0;
+  vt__doc doc;
+  fx_doc(&doc, copy);
+  vt__findings l = {0};
+  vt_error err;
+  CHECK_INT(vt__targets_match(T, &doc, &l, &err), VT_OK);
+  CHECK_INT(vt__attributes_apply(&doc, &l, &err), VT_OK);
+  CHECK_MSG(l.n == n, "%s: %zu mentions, expected %zu", sentence, l.n, n);
+  for (size_t i = 0; i < n && i < l.n; i++) {
+    CHECK_STR(l.v[i].finding, w[i].finding);
+    CHECK_STR(l.v[i].level, w[i].level);
+    CHECK_STR(l.v[i].side, w[i].side);
+    CHECK_STR(l.v[i].severity, w[i].severity);
+  }
+  vt__findings_free(&l);
+  fx_free(&doc);
+  free(copy);
+}
+
+int main(void) {
+  vt_error err;
+  size_t len;
+  CHECK_INT(vt__read_file(VT_SHARED_DATA "/reports/mtsamples_spine.csv", (size_t)64 << 20, &CSV,
+                          &len, &err),
+            VT_OK);
+  CHECK_INT(vt__targets_builtin(&T, &err), VT_OK);
+  if (!CSV || !T) return VT_TEST_END();
+  {
+    const want w[] = {{"central_stenosis", "C3-C4", "central", "moderate"}};
+    check("There is moderate central spinal stenosis at C3-4.", w, 1);
+  }
+  {
+    const want w[] = {{"spondylosis", "C6-C7", "", "mild"}, {"spondylosis", "C5-C6", "", "mild"},
+                      {"spondylosis", "C4-C5", "", "mild"}, {"spondylosis", "C3-C4", "", "mild"},
+                      {"disc_bulge", "C6-C7", "", ""},      {"disc_bulge", "C5-C6", "", ""},
+                      {"disc_bulge", "C4-C5", "", ""},      {"disc_bulge", "C3-C4", "", ""}};
+    check("Superimposed on this is mild spondylosis and disc bulge at C6-7, C5-6, C4-5, and C3-4.",
+          w, 8);
+  }
+  {
+    const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", ""}};
+    check("reveals bilateral L5-S1 neuroforaminal stenosis, slightly worse on the right.", w, 1);
+  }
+  {
+    const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", "mild"}};
+    check("Mild bilateral neural foraminal stenosis at the L5-S1 level.", w, 1);
+  }
+  {
+    const want w[] = {{"disc_herniation", "L3-L4", "", ""}};
+    check("This revealed an L3-4 disc herniation extending inferiorly and behind the L4 vertebral "
+          "body.",
+          w, 1);
+  }
+  {
+    const want w[] = {{"facet_degeneration", "L4-L5", "bilateral", "mild"}};
+    check("At the L4-5 level, mild bilateral facet arthrosis is present.", w, 1);
+  }
+  {
+    const want w[] = {{"disc_desiccation", "L4-L5", "", ""},
+                      {"disc_desiccation", "L5-S1", "", ""},
+                      {"central_stenosis", "L1-L2", "central", ""},
+                      {"central_stenosis", "L2-L3", "central", ""},
+                      {"central_stenosis", "L3-L4", "central", ""},
+                      {"foraminal_stenosis", "L1-L2", "", ""},
+                      {"foraminal_stenosis", "L2-L3", "", ""},
+                      {"foraminal_stenosis", "L3-L4", "", ""}};
+    /* the elided "central canal [stenosis]" is its own mention */
+    check("There is disc desiccation at L4-L5 and L5-S1 with no significant central canal or "
+          "foraminal stenosis at L1-L2, L2-L3, and L3-L4.",
+          w, 8);
+  }
+  vt__targets_free(T);
+  free(CSV);
+  return VT_TEST_END();
+}
