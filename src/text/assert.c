@@ -1,0 +1,163 @@
+/* assert.c — vt_text_assert: the ConText assertion of one target phrase in one
+ * sentence, the NegEx/ConText test-kit mode behind `vertebra text assert`. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/context_rules.h"
+#include "text/engine.h"
+
+static int is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+static int is_word(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* Does target[0..tn) (trimmed) match s at p, case-insensitively, with any run of
+ * whitespace in the target matching any run in s? Returns the end or 0. */
+static size_t match_at(const char *s, size_t len, size_t p, const char *t, size_t tn) {
+  size_t i = p, j = 0;
+  while (j < tn) {
+    if (is_space((unsigned char)t[j])) {
+      if (i >= len || !is_space((unsigned char)s[i])) return 0;
+      while (j < tn && is_space((unsigned char)t[j])) j++;
+      while (i < len && is_space((unsigned char)s[i])) i++;
+      continue;
+    }
+    if (i >= len || lower((unsigned char)s[i]) != lower((unsigned char)t[j])) return 0;
+    i++;
+    j++;
+  }
+  return i;
+}
+
+static int all_upper(const char *s, size_t a, size_t b) {
+  int letters = 0;
+  for (size_t i = a; i < b; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 'a' && c <= 'z') return 0;
+    if (c >= 'A' && c <= 'Z') letters = 1;
+  }
+  return letters;
+}
+
+/* Is the nearest letter outside [a, b) on either side lower case? */
+static int neighbour_lower(const char *s, size_t len, size_t a, size_t b) {
+  for (size_t i = a; i-- > 0;) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 'a' && c <= 'z') return 1;
+    if (c >= 'A' && c <= 'Z') break;
+  }
+  for (size_t i = b; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 'a' && c <= 'z') return 1;
+    if (c >= 'A' && c <= 'Z') break;
+  }
+  return 0;
+}
+
+/* Finds the target. When it occurs more than once, a whole-word occurrence
+ * beats one inside a word, and one written in capitals beats others (the
+ * NegEx/ConText test kit marks its target so), best of all one in capitals
+ * next to lower-case text (an all-capitals header repeating the word is not
+ * the mark); ties go to the first. */
+static int find_target(const char *s, size_t len, const char *t, size_t tn, size_t *t0,
+                       size_t *t1) {
+  int best = -1;
+  for (size_t p = 0; p < len; p++) {
+    size_t e = match_at(s, len, p, t, tn);
+    if (!e) continue;
+    int word = (p == 0 || !is_word((unsigned char)s[p - 1]) || !is_word((unsigned char)t[0])) &&
+               (e == len || !is_word((unsigned char)s[e]) || !is_word((unsigned char)t[tn - 1]));
+    int upper = all_upper(s, p, e);
+    int score = word * 4 + upper * 2 + (upper && neighbour_lower(s, len, p, e));
+    if (score > best) {
+      best = score;
+      *t0 = p;
+      *t1 = e;
+      if (score == 7) break;
+    }
+  }
+  return best >= 0;
+}
+
+/* Abbreviations after which a period does not end a sentence. */
+static int abbreviation(const char *s, size_t a, size_t b) {
+  static const char *const abbr[] = {"dr", "mr", "mrs", "ms", "vs", "st", "no", "fig", "approx",
+                                     "e.g", "i.e", "p.o", "b.i.d", "t.i.d", "q.d", "etc", NULL};
+  if (b - a <= 1) return 1; /* an initial: "B." */
+  for (int k = 0; abbr[k]; k++) {
+    size_t n = strlen(abbr[k]);
+    if (n != b - a) continue;
+    size_t i = 0;
+    while (i < n && lower((unsigned char)s[a + i]) == (unsigned char)abbr[k][i]) i++;
+    if (i == n) return 1;
+  }
+  return 0;
+}
+
+/* Narrows [*s0, *s1) to the sentence holding [t0, t1) when the input holds
+ * more than one: a sentence ends at '.', '?' or '!' followed by white space
+ * and a capital letter or digit, the period not closing an abbreviation or an
+ * initial. In the document pipeline sentence.c does this job; this is for the
+ * test-kit mode, whose "sentences" are sometimes several (report headers). */
+static void sentence_of(const char *s, size_t len, size_t t0, size_t t1, size_t *s0, size_t *s1) {
+  *s0 = 0;
+  *s1 = len;
+  for (size_t i = 0; i + 2 < len; i++) {
+    char c = s[i];
+    if ((c != '.' && c != '?' && c != '!') || !is_space((unsigned char)s[i + 1])) continue;
+    size_t j = i + 1;
+    while (j < len && is_space((unsigned char)s[j])) j++;
+    if (j >= len) break;
+    unsigned char n = (unsigned char)s[j];
+    if (!((n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'))) continue;
+    if (c == '.') {
+      size_t w = i;
+      while (w > 0 && (is_word((unsigned char)s[w - 1]) || s[w - 1] == '.')) w--;
+      if (abbreviation(s, w, i)) continue;
+    }
+    if (i + 1 <= t0) *s0 = j;
+    else if (i >= t1) {
+      *s1 = i + 1;
+      break;
+    }
+  }
+}
+
+VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence, size_t len,
+                                const char *target, size_t target_len, vt_assertion *out,
+                                vt_error *err) {
+  if (!eng || !eng->context || !out || (!sentence && len) || (!target && target_len))
+    return vt_error_set(err, VT_EINVAL, "text assert", "no engine, sentence, target or output");
+  if (len > VT_TEXT_MAX_DOC)
+    return vt_error_set(err, VT_ELIMIT, "text assert",
+                        "sentence of %zu bytes exceeds the limit of %zu bytes", len,
+                        VT_TEXT_MAX_DOC);
+  while (target_len && is_space((unsigned char)target[0])) {
+    target++;
+    target_len--;
+  }
+  while (target_len && is_space((unsigned char)target[target_len - 1])) target_len--;
+  if (target_len == 0)
+    return vt_error_set(err, VT_EINVAL, "text assert", "the target phrase is empty");
+  size_t t0 = 0, t1 = 0;
+  if (!find_target(sentence, len, target, target_len, &t0, &t1))
+    return vt_error_set(err, VT_ENOTFOUND, "text assert",
+                        "the target phrase (%zu bytes) does not occur in the sentence",
+                        target_len);
+  /* The matcher reads a lower-cased copy; short sentences stay on the stack. */
+  char small[1024];
+  char *low = len < sizeof small ? small : malloc(len + 1);
+  if (!low) return vt_error_set(err, VT_ENOMEM, "text assert", "out of memory");
+  for (size_t i = 0; i < len; i++) low[i] = (char)lower((unsigned char)sentence[i]);
+  low[len] = 0;
+  vt_assertion a;
+  size_t s0, s1;
+  sentence_of(sentence, len, t0, t1, &s0, &s1);
+  vt__ctx_assert_span(eng->context, low, s0, s1, t0, t1, &a);
+  if (low != small) free(low);
+  *out = a;
+  return VT_OK;
+}
