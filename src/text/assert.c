@@ -1,17 +1,12 @@
 /* assert.c — vt_text_assert: the ConText assertion of one target phrase in one
  * sentence, the NegEx/ConText test-kit mode behind `vertebra text assert`. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "text/context_rules.h"
 #include "text/engine.h"
 
-static int is_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-static int is_word(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
+static int is_space(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_SPACE; }
+static int is_word(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_WORD; }
 static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 /* Does target[0..tn) (trimmed) match s at p, case-insensitively, with any run of
@@ -65,7 +60,9 @@ static int neighbour_lower(const char *s, size_t len, size_t a, size_t b) {
 static int find_target(const char *s, size_t len, const char *t, size_t tn, size_t *t0,
                        size_t *t1) {
   int best = -1;
+  unsigned char first = lower((unsigned char)t[0]);
   for (size_t p = 0; p < len; p++) {
+    if (lower((unsigned char)s[p]) != first) continue;
     size_t e = match_at(s, len, p, t, tn);
     if (!e) continue;
     int word = (p == 0 || !is_word((unsigned char)s[p - 1]) || !is_word((unsigned char)t[0])) &&
@@ -107,7 +104,8 @@ static void sentence_of(const char *s, size_t len, size_t t0, size_t t1, size_t 
   *s1 = len;
   for (size_t i = 0; i + 2 < len; i++) {
     char c = s[i];
-    if ((c != '.' && c != '?' && c != '!') || !is_space((unsigned char)s[i + 1])) continue;
+    if (!(vt__ctx_byte_class[(unsigned char)c] & VT_CTX_STOP) || !is_space((unsigned char)s[i + 1]))
+      continue;
     size_t j = i + 1;
     while (j < len && is_space((unsigned char)s[j])) j++;
     if (j >= len) break;
@@ -147,17 +145,10 @@ VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence,
     return vt_error_set(err, VT_ENOTFOUND, "text assert",
                         "the target phrase (%zu bytes) does not occur in the sentence",
                         target_len);
-  /* The matcher reads a lower-cased copy; short sentences stay on the stack. */
-  char small[1024];
-  char *low = len < sizeof small ? small : malloc(len + 1);
-  if (!low) return vt_error_set(err, VT_ENOMEM, "text assert", "out of memory");
-  for (size_t i = 0; i < len; i++) low[i] = (char)lower((unsigned char)sentence[i]);
-  low[len] = 0;
   vt_assertion a;
   size_t s0, s1;
   sentence_of(sentence, len, t0, t1, &s0, &s1);
-  vt__ctx_assert_span(eng->context, low, s0, s1, t0, t1, &a);
-  if (low != small) free(low);
+  vt__ctx_assert_span(eng->context, sentence, s0, s1, t0, t1, &a);
   *out = a;
   return VT_OK;
 }

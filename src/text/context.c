@@ -75,13 +75,26 @@ int vt__ctx_dir_parse(const char *s) {
 
 /* ---- the rule store and its trie ---- */
 
-static int is_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-/* A word byte: ASCII letter or digit, or any byte of a multi-byte UTF-8 sequence. */
-static int is_word(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
+/* Byte classes, looked up rather than computed: the scan below is the hot
+ * loop of the stage. */
+const uint8_t vt__ctx_byte_class[256] = {
+    ['\t'] = VT_CTX_SPACE, ['\n'] = VT_CTX_SPACE, ['\v'] = VT_CTX_SPACE,
+    ['\f'] = VT_CTX_SPACE, ['\r'] = VT_CTX_SPACE, [' '] = VT_CTX_SPACE,
+    ['.'] = VT_CTX_STOP, ['?'] = VT_CTX_STOP, ['!'] = VT_CTX_STOP,
+#define W4(c) [c] = VT_CTX_WORD, [c + 1] = VT_CTX_WORD, [c + 2] = VT_CTX_WORD, [c + 3] = VT_CTX_WORD
+#define W16(c) W4(c), W4(c + 4), W4(c + 8), W4(c + 12)
+    W4('0'), W4('4'), ['8'] = VT_CTX_WORD, ['9'] = VT_CTX_WORD,
+    W16('A'), W4('Q'), W4('U'), ['Y'] = VT_CTX_WORD, ['Z'] = VT_CTX_WORD,
+    W16('a'), W4('q'), W4('u'), ['y'] = VT_CTX_WORD, ['z'] = VT_CTX_WORD,
+    W16(0x80), W16(0x90), W16(0xA0), W16(0xB0), W16(0xC0), W16(0xD0), W16(0xE0), W16(0xF0),
+#undef W4
+#undef W16
+};
+static int is_space(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_SPACE; }
+static int is_word(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_WORD; }
+/* ASCII lower case: the trie holds lower-case phrases and the text is folded as
+ * it is read, so no lower-cased copy of a sentence is needed. */
+static unsigned char fold(unsigned char c) { return (unsigned)(c - 'A') < 26u ? (unsigned char)(c + 32) : c; }
 
 vt_status vt__ctx_new_empty(vt__context **out) {
   vt__context *ctx = calloc(1, sizeof *ctx);
@@ -106,6 +119,7 @@ void vt__context_free(vt__context *ctx) {
   for (size_t i = 0; i < ctx->nrules; i++) free(ctx->rules[i].phrase);
   free(ctx->rules);
   free(ctx->nodes);
+  free(ctx->dense);
   free(ctx);
 }
 
@@ -133,7 +147,8 @@ static int32_t new_node(vt__context *ctx, uint8_t ch) {
     ctx->capnodes = cap;
   }
   vt__ctx_node *n = &ctx->nodes[ctx->nnodes];
-  n->child = n->sibling = n->rules = -1;
+  n->child = n->sibling = n->rules = n->dense = -1;
+  n->nchild = 0;
   n->ch = ch;
   n->axes = 0;
   return (int32_t)ctx->nnodes++;
@@ -141,9 +156,35 @@ static int32_t new_node(vt__context *ctx, uint8_t ch) {
 
 static int32_t child_of(const vt__context *ctx, int32_t node, uint8_t ch) {
   if (node < 0) return ctx->root[ch];
+  if (ctx->nodes[node].dense >= 0) return ctx->dense[(size_t)ctx->nodes[node].dense * 256 + ch];
   for (int32_t c = ctx->nodes[node].child; c >= 0; c = ctx->nodes[c].sibling)
     if (ctx->nodes[c].ch == ch) return c;
   return -1;
+}
+
+/* Busy nodes (the words after "no", "not", "history") get a direct 256-entry
+ * child table: the walk is the hot loop of the stage. */
+#define DENSE_AT 6
+static vt_status add_child_index(vt__context *ctx, int32_t node, uint8_t ch, int32_t child) {
+  vt__ctx_node *n = &ctx->nodes[node];
+  n->nchild++;
+  if (n->dense >= 0) {
+    ctx->dense[(size_t)n->dense * 256 + ch] = child;
+    return VT_OK;
+  }
+  if (n->nchild < DENSE_AT) return VT_OK;
+  if (ctx->ndense == ctx->capdense) {
+    size_t cap = ctx->capdense ? ctx->capdense * 2 : 64;
+    int32_t *d = realloc(ctx->dense, cap * 256 * sizeof *d);
+    if (!d) return VT_ENOMEM;
+    ctx->dense = d;
+    ctx->capdense = cap;
+  }
+  int32_t *t = ctx->dense + ctx->ndense * 256;
+  for (int i = 0; i < 256; i++) t[i] = -1;
+  for (int32_t c = n->child; c >= 0; c = ctx->nodes[c].sibling) t[ctx->nodes[c].ch] = c;
+  n->dense = (int32_t)ctx->ndense++;
+  return VT_OK;
 }
 
 vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat, int dir,
@@ -184,6 +225,7 @@ vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat,
       } else {
         ctx->nodes[c].sibling = ctx->nodes[node].child;
         ctx->nodes[node].child = c;
+        if (add_child_index(ctx, node, ch, c) != VT_OK) return VT_ENOMEM;
       }
     }
     node = c;
@@ -222,29 +264,23 @@ vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat,
 
 typedef struct event {
   size_t start, end;
-  int32_t node; /* -1: none */
+  unsigned wstart, wend; /* words of the window before start / before end */
+  int32_t node;          /* -1: none */
 } event;
 
-/* Number of word starts in [a, b). */
-static unsigned words_between(const char *s, size_t a, size_t b) {
+/* Number of word starts in [a, b), a counting as one when it is a word byte. */
+static unsigned words_in(const char *s, size_t a, size_t b) {
   unsigned n = 0;
   for (size_t i = a; i < b; i++)
     if (is_word((unsigned char)s[i]) && (i == a || !is_word((unsigned char)s[i - 1]))) n++;
   return n;
 }
 
-static int token_start(const char *s, size_t s0, size_t p) {
-  unsigned char c = (unsigned char)s[p];
-  if (is_space(c)) return 0;
-  if (!is_word(c)) return 1;
-  return p == s0 || !is_word((unsigned char)s[p - 1]);
-}
-
 /* Walks the trie from p (a token start) without reading at or past `limit`;
  * records, per axis, the end of the longest phrase that ends on a word boundary. */
 static void walk(const vt__context *ctx, const char *s, size_t p, size_t limit, size_t s1,
                  size_t best_end[VT_CTX_NAXES], int32_t best_node[VT_CTX_NAXES]) {
-  int32_t node = ctx->root[(unsigned char)s[p]];
+  int32_t node = ctx->root[fold((unsigned char)s[p])];
   size_t i = p + 1; /* next byte to read */
   while (node >= 0) {
     const vt__ctx_node *nd = &ctx->nodes[node];
@@ -266,7 +302,7 @@ static void walk(const vt__context *ctx, const char *s, size_t p, size_t limit, 
       if (i >= limit) break;
       continue;
     }
-    node = child_of(ctx, node, c);
+    node = child_of(ctx, node, fold(c));
     i++;
   }
 }
@@ -281,8 +317,11 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
   if (t1 < t0) t1 = t0;
 
   /* The window: VT_CTX_MAX_SCOPE words (plus one for the trigger itself) each side. */
+  /* (a word takes at least two bytes with its separator, so a short side is
+   * inside the window whole) */
   size_t lo = t0;
   unsigned w = 0;
+  if (t0 - s0 <= 2 * (VT_CTX_MAX_SCOPE + 4)) lo = s0;
   while (lo > s0) {
     if (is_word((unsigned char)s[lo - 1]) && (lo - 1 == s0 || !is_word((unsigned char)s[lo - 2])))
       if (++w > VT_CTX_MAX_SCOPE + 4) break;
@@ -290,6 +329,7 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
   }
   size_t hi = t1;
   w = 0;
+  if (s1 - t1 <= 2 * (VT_CTX_MAX_SCOPE + 4)) hi = s1;
   while (hi < s1) {
     if (is_word((unsigned char)s[hi]) && (hi == t1 || !is_word((unsigned char)s[hi - 1])))
       if (++w > VT_CTX_MAX_SCOPE + 4) break;
@@ -303,19 +343,34 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
   size_t blocked[VT_CTX_NAXES];
   int full = 0;
   for (int a = 0; a < VT_CTX_NAXES; a++) blocked[a] = lo;
+  unsigned wc = 0, wc_t0 = 0, wc_t1 = 0; /* word starts seen, outside the target */
+  int past_target = 0;
   for (size_t p = lo; p < hi; p++) {
-    if (p == t0 && t1 > t0) {
-      p = t1 - 1;
+    if (!past_target && p >= t0) {
+      past_target = 1;
+      wc_t0 = wc_t1 = wc;
+      if (t1 > t0) p = t1;
+      if (p >= hi) break;
+    }
+    unsigned char c = (unsigned char)s[p];
+    if (is_space(c)) continue;
+    int word = is_word(c);
+    if (word && p > s0 && is_word((unsigned char)s[p - 1])) continue;
+    if (ctx->root[fold(c)] < 0) {
+      /* no phrase starts here: count the word and skip the rest of it */
+      if (word) {
+        wc++;
+        while (p + 1 < hi && p + 1 != t0 && is_word((unsigned char)s[p + 1])) p++;
+      }
       continue;
     }
-    if (!token_start(s, s0, p) || ctx->root[(unsigned char)s[p]] < 0) continue;
     size_t best_end[VT_CTX_NAXES] = {0};
     int32_t best_node[VT_CTX_NAXES] = {-1, -1, -1, -1};
     walk(ctx, s, p, p < t0 ? t0 : hi, s1, best_end, best_node);
     for (int a = 0; a < VT_CTX_NAXES; a++) {
       if (best_node[a] < 0 || p < blocked[a]) continue;
       blocked[a] = best_end[a];
-      event ev = {p, best_end[a], best_node[a]};
+      event ev = {p, best_end[a], wc, wc + words_in(s, p, best_end[a]), best_node[a]};
       if (p < t0) {
         before[a][nbefore[a]++ % EVK] = ev;
       } else if (nafter[a] < EVK) {
@@ -323,8 +378,10 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
         if (nafter[a] == EVK) full++;
       }
     }
+    if (word) wc++;
     if (full == VT_CTX_NAXES) break;
   }
+  if (!past_target) wc_t0 = wc_t1 = wc;
 
   /* Per category, walk outwards from the target over the events of its axis:
    * a terminator or pseudo-trigger, or a trigger of the axis' other category,
@@ -341,7 +398,7 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
       unsigned k_max = n < EVK ? n : EVK;
       for (unsigned k = 0; k < k_max; k++) {
         const event *ev = side == 0 ? &before[a][(n - 1 - k) % EVK] : &after[a][k];
-        unsigned gap = side == 0 ? words_between(s, ev->end, t0) : words_between(s, t1, ev->start);
+        unsigned gap = side == 0 ? wc_t0 - ev->wend : ev->wstart - wc_t1;
         int stop = 0, found = 0;
         for (int32_t r = ctx->nodes[ev->node].rules; r >= 0; r = ctx->rules[r].next) {
           const vt__ctx_rule *rule = &ctx->rules[r];
@@ -400,7 +457,7 @@ static int section_historical(const char *name) {
 
 vt_status vt__context_apply(const vt__context *ctx, const vt__doc *doc, vt__findings *list,
                             vt_error *err) {
-  if (!ctx || !doc || !list || (!doc->lower && doc->len))
+  if (!ctx || !doc || !list || (!doc->text && doc->len))
     return vt_error_set(err, VT_EINVAL, "context", "no rules or no document");
   for (size_t i = 0; i < list->n; i++) {
     vt_finding *f = &list->v[i];
@@ -420,7 +477,7 @@ vt_status vt__context_apply(const vt__context *ctx, const vt__doc *doc, vt__find
         }
     }
     vt_assertion a;
-    vt__ctx_assert_span(ctx, doc->lower, s0, s1, f->span.start, f->span.end, &a);
+    vt__ctx_assert_span(ctx, doc->text, s0, s1, f->span.start, f->span.end, &a);
     f->negated = a.negated;
     f->uncertain = a.uncertain;
     f->historical = a.historical;

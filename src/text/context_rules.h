@@ -53,6 +53,8 @@ typedef struct vt__ctx_node {
   int32_t child;      /* first child, -1 when none */
   int32_t sibling;    /* next sibling, -1 when none */
   int32_t rules;      /* first rule ending here, -1 when none */
+  int32_t dense;      /* index of a 256-entry child table (nodes with many children), or -1 */
+  uint16_t nchild;
   uint8_t ch;         /* the byte on the edge into this node (' ' = any whitespace run) */
   uint8_t axes;       /* bit a set when a rule of axis a ends here */
 } vt__ctx_node;
@@ -63,8 +65,15 @@ struct vt__context {
   vt__ctx_node *nodes;
   size_t nnodes, capnodes;
   int32_t root[256];             /* child of the root per first byte, -1 when none */
+  int32_t *dense;                /* 256 child indices per busy node */
+  size_t ndense, capdense;
   uint16_t default_scope[VT_CTX_NCAT];
 };
+
+/* Byte classes shared by context.c and assert.c: a word byte is an ASCII
+ * letter or digit or any byte of a multi-byte UTF-8 sequence. */
+enum { VT_CTX_WORD = 1, VT_CTX_SPACE = 2, VT_CTX_STOP = 4 /* . ? ! */ };
+extern const uint8_t vt__ctx_byte_class[256];
 
 int vt__ctx_axis(int cat);
 const char *vt__ctx_cat_name(int cat);
@@ -84,8 +93,9 @@ vt_status vt__ctx_add_builtin(vt__context *ctx);
 vt_status vt__ctx_new_empty(vt__context **out);
 
 /* The assertion of the target at [t0, t1) inside the sentence [s0, s1) of
- * `lower` (ASCII lower-cased text; bytes >= 0x80 count as letters). Never
- * fails: its cost is bounded by VT_CTX_MAX_SCOPE words either side. */
-void vt__ctx_assert_span(const vt__context *ctx, const char *lower, size_t s0, size_t s1,
+ * `text` (any case: ASCII letters are folded as they are read; bytes >= 0x80
+ * count as letters). Never fails: its cost is bounded by VT_CTX_MAX_SCOPE
+ * words either side. */
+void vt__ctx_assert_span(const vt__context *ctx, const char *text, size_t s0, size_t s1,
                          size_t t0, size_t t1, vt_assertion *out);
 #endif
