@@ -328,7 +328,7 @@ static vt_status load_medspacy(plist *l, const char *path, json_t *rules, vt_err
 
 /* ---- Vertebra JSON ---- */
 
-static vt_status load_vertebra(vt__context *ctx, plist *l, const char *path, json_t *root,
+static vt_status load_vertebra(plist *l, const char *path, json_t *root,
                                unsigned defaults[VT_CTX_NCAT], vt_error *err) {
   char where[VT_ERROR_WHERE_MAX];
   json_t *ver = json_object_get(root, "version");
@@ -393,7 +393,6 @@ static vt_status load_vertebra(vt__context *ctx, plist *l, const char *path, jso
       if (st) return vt_error_set(err, st, where, "too many rules or out of memory");
     }
   }
-  (void)ctx;
   return VT_OK;
 }
 
@@ -421,6 +420,17 @@ vt_status vt__context_load(vt__context *ctx, const char *path_arg, vt_error *err
   size_t len = 0;
   vt_status st = vt__read_file(path, VT_CTX_MAX_FILE, &data, &len, err);
   if (st) return st;
+  st = vt__ctx_load_mem(ctx, path, data, len, cat, err);
+  free(data);
+  return st;
+}
+
+vt_status vt__ctx_load_mem(vt__context *ctx, const char *path, const char *data, size_t len,
+                           int cat, vt_error *err) {
+  if (len > VT_CTX_MAX_FILE)
+    return vt_error_set(err, VT_ELIMIT, path, "%zu bytes exceeds the limit of %zu bytes", len,
+                        VT_CTX_MAX_FILE);
+  vt_status st;
   plist l = {0};
   unsigned defaults[VT_CTX_NCAT] = {0};
   size_t i = 0;
@@ -437,7 +447,7 @@ vt_status vt__context_load(vt__context *ctx, const char *path_arg, vt_error *err
     } else if (json_is_object(root) &&
                json_is_string(json_object_get(root, "format")) &&
                !strcmp(json_string_value(json_object_get(root, "format")), "vertebra-context")) {
-      st = load_vertebra(ctx, &l, path, root, defaults, err);
+      st = load_vertebra(&l, path, root, defaults, err);
     } else {
       st = vt_error_set(err, VT_EFORMAT, path,
                         "JSON is neither Vertebra context rules ({\"format\": "
@@ -448,7 +458,6 @@ vt_status vt__context_load(vt__context *ctx, const char *path_arg, vt_error *err
   } else {
     st = load_negex(&l, path, data, len, cat, err);
   }
-  free(data);
   for (size_t k = 0; !st && k < l.n; k++) {
     st = vt__ctx_add(ctx, l.v[k].phrase, strlen(l.v[k].phrase), l.v[k].cat, l.v[k].dir,
                      l.v[k].scope);

@@ -88,6 +88,12 @@ int vt__ctx_dir_parse(const char *s);
  * ignored. */
 vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat, int dir,
                       unsigned scope);
+/* Parses rules from memory (vt__context_load after reading the file): format
+ * detected from the content; `cat` is the category of a NegEx-format file's
+ * tags. `name` appears in errors. The whole input is checked before any rule
+ * is added. */
+vt_status vt__ctx_load_mem(vt__context *ctx, const char *name, const char *data, size_t len,
+                           int cat, vt_error *err);
 /* Adds the curated built-in lexicon (context_builtin.c). */
 vt_status vt__ctx_add_builtin(vt__context *ctx);
 vt_status vt__ctx_new_empty(vt__context **out);
