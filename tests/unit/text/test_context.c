@@ -121,6 +121,30 @@ static void test_other_categories(void) {
   CHECK(a.negated && a.historical);
 }
 
+/* Typical lumbar MRI/CT impressions, written for this test. */
+static void test_spine_phrases(void) {
+  const char *s = "Mild degenerative changes without significant spinal canal stenosis.";
+  CHECK(run(s, "spinal canal stenosis").negated);
+  CHECK(!run(s, "degenerative changes").negated);
+  CHECK(run("There is no significant neural foraminal narrowing at L4-5.", "foraminal narrowing").negated);
+  CHECK(run("No evidence of cord compression or myelopathy.", "myelopathy").negated);
+  CHECK(run("Previously seen endplate edema has resolved.", "endplate edema").negated);
+  s = "Broad-based disc bulge versus small protrusion at L5-S1.";
+  CHECK(run(s, "disc bulge").uncertain && run(s, "protrusion").uncertain);
+  CHECK(run("Findings may represent Modic type 1 change.", "modic type 1").uncertain);
+  CHECK(!run("Findings consistent with Modic type 2 change.", "modic type 2").uncertain);
+  CHECK(run("Recommend MRI to assess for progression of stenosis.", "stenosis").hypothetical);
+  CHECK(run("Indication: evaluate for cauda equina syndrome.", "cauda equina syndrome").hypothetical);
+  s = "Post-surgical changes at L4-5 status post laminectomy.";
+  CHECK(!run(s, "changes").historical);
+  CHECK(run(s, "laminectomy").historical);
+  s = "Status post L4-5 fusion with hardware loosening at S1.";
+  CHECK(run(s, "fusion").historical);
+  CHECK(!run(s, "hardware loosening").historical);
+  CHECK(run("Old healed fracture of the right transverse process of L2.", "fracture").historical);
+  CHECK(!run("Acute L1 compression fracture.", "compression fracture").historical);
+}
+
 static void test_target_lookup(void) {
   vt_assertion a;
   vt_error err;
@@ -320,6 +344,7 @@ int main(void) {
   }
   test_negation();
   test_other_categories();
+  test_spine_phrases();
   test_target_lookup();
   test_loaders();
   test_apply();
