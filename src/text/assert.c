@@ -1,5 +1,6 @@
 /* assert.c — vt_text_assert: the ConText assertion of one target phrase in one
  * sentence, the NegEx/ConText test-kit mode behind `vertebra text assert`. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "text/context_rules.h"
@@ -8,24 +9,6 @@
 static int is_space(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_SPACE; }
 static int is_word(unsigned char c) { return vt__ctx_byte_class[c] & VT_CTX_WORD; }
 static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
-/* Does target[0..tn) (trimmed) match s at p, case-insensitively, with any run of
- * whitespace in the target matching any run in s? Returns the end or 0. */
-static size_t match_at(const char *s, size_t len, size_t p, const char *t, size_t tn) {
-  size_t i = p, j = 0;
-  while (j < tn) {
-    if (is_space((unsigned char)t[j])) {
-      if (i >= len || !is_space((unsigned char)s[i])) return 0;
-      while (j < tn && is_space((unsigned char)t[j])) j++;
-      while (i < len && is_space((unsigned char)s[i])) i++;
-      continue;
-    }
-    if (i >= len || lower((unsigned char)s[i]) != lower((unsigned char)t[j])) return 0;
-    i++;
-    j++;
-  }
-  return i;
-}
 
 static int all_upper(const char *s, size_t a, size_t b) {
   int letters = 0;
@@ -37,14 +20,14 @@ static int all_upper(const char *s, size_t a, size_t b) {
   return letters;
 }
 
-/* Is the nearest letter outside [a, b) on either side lower case? */
+/* Is the nearest letter outside [a, b) on either side (within 64 bytes) lower case? */
 static int neighbour_lower(const char *s, size_t len, size_t a, size_t b) {
-  for (size_t i = a; i-- > 0;) {
+  for (size_t i = a; i-- > 0 && a - i <= 64;) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 'a' && c <= 'z') return 1;
     if (c >= 'A' && c <= 'Z') break;
   }
-  for (size_t i = b; i < len; i++) {
+  for (size_t i = b; i < len && i - b <= 64; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 'a' && c <= 'z') return 1;
     if (c >= 'A' && c <= 'Z') break;
@@ -52,19 +35,46 @@ static int neighbour_lower(const char *s, size_t len, size_t a, size_t b) {
   return 0;
 }
 
+/* The longest target phrase accepted (bytes, after trimming). */
+#define MAX_TARGET 4096
+
 /* Finds the target. When it occurs more than once, a whole-word occurrence
  * beats one inside a word, and one written in capitals beats others (the
  * NegEx/ConText test kit marks its target so), best of all one in capitals
  * next to lower-case text (an all-capitals header repeating the word is not
- * the mark); ties go to the first. */
-static int find_target(const char *s, size_t len, const char *t, size_t tn, size_t *t0,
-                       size_t *t1) {
+ * the mark); ties go to the first.
+ * Matching is case-insensitive and any run of white space matches any other;
+ * it runs Knuth-Morris-Pratt over the folded, space-collapsed stream, so a
+ * long sentence with many near-matches stays linear. `t` is the normalised
+ * target (lower case, single spaces, trimmed), `fail` and `pos` hold tn
+ * entries of scratch. */
+static int find_target(const char *s, size_t len, const char *t, size_t tn, size_t *fail,
+                       size_t *pos, size_t *t0, size_t *t1) {
+  fail[0] = 0;
+  for (size_t i = 1, k = 0; i < tn; i++) {
+    while (k && t[i] != t[k]) k = fail[k - 1];
+    if (t[i] == t[k]) k++;
+    fail[i] = k;
+  }
   int best = -1;
-  unsigned char first = lower((unsigned char)t[0]);
-  for (size_t p = 0; p < len; p++) {
-    if (lower((unsigned char)s[p]) != first) continue;
-    size_t e = match_at(s, len, p, t, tn);
-    if (!e) continue;
+  size_t k = 0, nchar = 0; /* matched prefix length; normalised characters so far */
+  unsigned char first = (unsigned char)t[0]; /* never a space */
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = lower((unsigned char)s[i]);
+    /* Outside a partial match only the first letter can start one; the
+     * characters skipped here can never lie inside a match. */
+    if (k == 0 && c != first) continue;
+    if (is_space(c)) {
+      if (i > 0 && is_space((unsigned char)s[i - 1])) continue; /* one space per run */
+      c = ' ';
+    }
+    pos[nchar % tn] = i;
+    nchar++;
+    while (k && c != (unsigned char)t[k]) k = fail[k - 1];
+    if (c == (unsigned char)t[k]) k++;
+    if (k < tn) continue;
+    k = fail[k - 1];
+    size_t p = pos[(nchar - tn) % tn], e = i + 1;
     int word = (p == 0 || !is_word((unsigned char)s[p - 1]) || !is_word((unsigned char)t[0])) &&
                (e == len || !is_word((unsigned char)s[e]) || !is_word((unsigned char)t[tn - 1]));
     int upper = all_upper(s, p, e);
@@ -133,15 +143,34 @@ VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence,
     return vt_error_set(err, VT_ELIMIT, "text assert",
                         "sentence of %zu bytes exceeds the limit of %zu bytes", len,
                         VT_TEXT_MAX_DOC);
-  while (target_len && is_space((unsigned char)target[0])) {
-    target++;
-    target_len--;
+  /* The normalised target: lower case, white space runs as one space, trimmed. */
+  char norm[MAX_TARGET];
+  size_t tn = 0;
+  for (size_t i = 0; i < target_len; i++) {
+    unsigned char c = lower((unsigned char)target[i]);
+    if (is_space(c)) {
+      if (tn == 0 || norm[tn - 1] == ' ') continue;
+      c = ' ';
+    }
+    if (tn == MAX_TARGET)
+      return vt_error_set(err, VT_ELIMIT, "text assert",
+                          "the target phrase is longer than %d bytes", MAX_TARGET);
+    norm[tn++] = (char)c;
   }
-  while (target_len && is_space((unsigned char)target[target_len - 1])) target_len--;
-  if (target_len == 0)
+  while (tn && norm[tn - 1] == ' ') tn--;
+  if (tn == 0)
     return vt_error_set(err, VT_EINVAL, "text assert", "the target phrase is empty");
   size_t t0 = 0, t1 = 0;
-  if (!find_target(sentence, len, target, target_len, &t0, &t1))
+  size_t scratch[2 * 256];
+  size_t *fail = scratch, *pos = scratch + 256;
+  if (tn > 256) {
+    fail = malloc(2 * tn * sizeof *fail);
+    if (!fail) return vt_error_set(err, VT_ENOMEM, "text assert", "out of memory");
+    pos = fail + tn;
+  }
+  int found = find_target(sentence, len, norm, tn, fail, pos, &t0, &t1);
+  if (fail != scratch) free(fail);
+  if (!found)
     return vt_error_set(err, VT_ENOTFOUND, "text assert",
                         "the target phrase (%zu bytes) does not occur in the sentence",
                         target_len);

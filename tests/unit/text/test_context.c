@@ -171,6 +171,24 @@ static void test_target_lookup(void) {
     CHECK(vt_text_assert(&eng, big, n + 9, "stenosis", 8, &a, &err) == VT_OK && !a.negated);
     free(big);
   }
+  /* many near-matches of a long target: linear, not quadratic */
+  size_t m = 2u << 20;
+  char *run = malloc(m + 1);
+  char target[301];
+  CHECK(run != NULL);
+  if (run) {
+    memset(run, 'a', m);
+    memset(target, 'a', 300);
+    target[299] = 'b';
+    target[300] = 0;
+    CHECK(vt_text_assert(&eng, run, m, target, 300, &a, &err) == VT_ENOTFOUND);
+    run[m - 1] = 'b';
+    CHECK(vt_text_assert(&eng, run, m, target, 300, &a, &err) == VT_OK);
+    free(run);
+  }
+  char longt[5000];
+  memset(longt, 'x', sizeof longt);
+  CHECK(vt_text_assert(&eng, s, strlen(s), longt, sizeof longt, &a, &err) == VT_ELIMIT);
   /* bytes over 0x7F are letters, NUL bytes are not special */
   const char bin[] = "no \xC3\xA9 fracture\0x";
   CHECK(vt_text_assert(&eng, bin, sizeof bin - 1, "fracture", 8, &a, &err) == VT_OK && a.negated);
