@@ -46,10 +46,10 @@ static int neighbour_lower(const char *s, size_t len, size_t a, size_t b) {
  * Matching is case-insensitive and any run of white space matches any other;
  * it runs Knuth-Morris-Pratt over the folded, space-collapsed stream, so a
  * long sentence with many near-matches stays linear. `t` is the normalised
- * target (lower case, single spaces, trimmed), `fail` and `pos` hold tn
- * entries of scratch. */
+ * target (lower case, single spaces, trimmed); `fail` holds tn entries of
+ * scratch, `pos` a ring of `ring` (a power of two >= tn) positions. */
 static int find_target(const char *s, size_t len, const char *t, size_t tn, size_t *fail,
-                       size_t *pos, size_t *t0, size_t *t1) {
+                       size_t *pos, size_t ring, size_t *t0, size_t *t1) {
   fail[0] = 0;
   for (size_t i = 1, k = 0; i < tn; i++) {
     while (k && t[i] != t[k]) k = fail[k - 1];
@@ -68,13 +68,13 @@ static int find_target(const char *s, size_t len, const char *t, size_t tn, size
       if (i > 0 && is_space((unsigned char)s[i - 1])) continue; /* one space per run */
       c = ' ';
     }
-    pos[nchar % tn] = i;
+    pos[nchar & (ring - 1)] = i;
     nchar++;
     while (k && c != (unsigned char)t[k]) k = fail[k - 1];
     if (c == (unsigned char)t[k]) k++;
     if (k < tn) continue;
     k = fail[k - 1];
-    size_t p = pos[(nchar - tn) % tn], e = i + 1;
+    size_t p = pos[(nchar - tn) & (ring - 1)], e = i + 1;
     int word = (p == 0 || !is_word((unsigned char)s[p - 1]) || !is_word((unsigned char)t[0])) &&
                (e == len || !is_word((unsigned char)s[e]) || !is_word((unsigned char)t[tn - 1]));
     int upper = all_upper(s, p, e);
@@ -112,26 +112,34 @@ static int abbreviation(const char *s, size_t a, size_t b) {
 static void sentence_of(const char *s, size_t len, size_t t0, size_t t1, size_t *s0, size_t *s1) {
   *s0 = 0;
   *s1 = len;
-  for (size_t i = 0; i + 2 < len; i++) {
-    char c = s[i];
-    if (!(vt__ctx_byte_class[(unsigned char)c] & VT_CTX_STOP) || !is_space((unsigned char)s[i + 1]))
-      continue;
-    size_t j = i + 1;
-    while (j < len && is_space((unsigned char)s[j])) j++;
-    if (j >= len) break;
-    unsigned char n = (unsigned char)s[j];
-    if (!((n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'))) continue;
-    if (c == '.') {
-      size_t w = i;
-      while (w > 0 && (is_word((unsigned char)s[w - 1]) || s[w - 1] == '.')) w--;
-      if (abbreviation(s, w, i)) continue;
-    }
-    if (i + 1 <= t0) *s0 = j;
-    else if (i >= t1) {
-      *s1 = i + 1;
-      break;
+  static const char stops[] = ".?!";
+  for (int k = 0; k < 3; k++) {
+    const char *q = s;
+    while ((q = memchr(q, stops[k], len - (size_t)(q - s))) != NULL) {
+      size_t i = (size_t)(q - s);
+      q++;
+      if (i + 2 >= len) break;
+      if (i + 1 > t0 && i < t1) continue; /* inside the target */
+      if (i + 1 <= t0 ? i + 1 <= *s0 : i + 1 >= *s1) continue; /* a nearer one is known */
+      if (!is_space((unsigned char)s[i + 1])) continue;
+      size_t j = i + 1;
+      while (j < len && is_space((unsigned char)s[j])) j++;
+      if (j >= len) break;
+      unsigned char n = (unsigned char)s[j];
+      if (!((n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'))) continue;
+      if (stops[k] == '.') {
+        size_t w = i;
+        while (w > 0 && (is_word((unsigned char)s[w - 1]) || s[w - 1] == '.')) w--;
+        if (abbreviation(s, w, i)) continue;
+      }
+      if (i + 1 <= t0) {
+        if (j > *s0) *s0 = j;
+      } else if (i >= t1 && i + 1 < *s1) {
+        *s1 = i + 1;
+      }
     }
   }
+  if (*s0 > t0) *s0 = 0; /* cannot happen: a boundary before t0 starts at or before it */
 }
 
 VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence, size_t len,
@@ -161,14 +169,16 @@ VT_API vt_status vt_text_assert(const vt_text_engine *eng, const char *sentence,
   if (tn == 0)
     return vt_error_set(err, VT_EINVAL, "text assert", "the target phrase is empty");
   size_t t0 = 0, t1 = 0;
+  size_t ring = 1;
+  while (ring < tn) ring <<= 1;
   size_t scratch[2 * 256];
   size_t *fail = scratch, *pos = scratch + 256;
   if (tn > 256) {
-    fail = malloc(2 * tn * sizeof *fail);
+    fail = malloc((tn + ring) * sizeof *fail);
     if (!fail) return vt_error_set(err, VT_ENOMEM, "text assert", "out of memory");
     pos = fail + tn;
   }
-  int found = find_target(sentence, len, norm, tn, fail, pos, &t0, &t1);
+  int found = find_target(sentence, len, norm, tn, fail, pos, ring, &t0, &t1);
   if (fail != scratch) free(fail);
   if (!found)
     return vt_error_set(err, VT_ENOTFOUND, "text assert",

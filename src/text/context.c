@@ -212,6 +212,11 @@ vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat,
   norm[n] = 0;
   if (scope > VT_CTX_MAX_SCOPE) scope = VT_CTX_MAX_SCOPE;
 
+  if (n == 1)
+    ctx->start_any[(uint8_t)norm[0]] = 1;
+  else
+    ctx->start2[((unsigned)(uint8_t)norm[0] << 8 | (uint8_t)norm[1]) >> 3] |=
+        (uint8_t)(1u << ((uint8_t)norm[1] & 7));
   /* Walk/extend the trie. */
   int32_t node = -1;
   for (size_t i = 0; i < n; i++) {
@@ -356,7 +361,16 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
     if (is_space(c)) continue;
     int word = is_word(c);
     if (word && p > s0 && is_word((unsigned char)s[p - 1])) continue;
-    if (ctx->root[fold(c)] < 0) {
+    unsigned char f = fold(c);
+    int may_start = ctx->root[f] >= 0;
+    if (may_start && !ctx->start_any[f]) {
+      /* the next byte (white space read as ' ') must continue some phrase */
+      unsigned char n = p + 1 < hi ? (unsigned char)s[p + 1] : 0;
+      n = is_space(n) ? ' ' : fold(n);
+      unsigned bit = (unsigned)f << 8 | n;
+      may_start = (ctx->start2[bit >> 3] >> (n & 7)) & 1;
+    }
+    if (!may_start) {
       /* no phrase starts here: count the word and skip the rest of it */
       if (word) {
         wc++;

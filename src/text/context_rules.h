@@ -66,6 +66,10 @@ struct vt__context {
   size_t nnodes, capnodes;
   int32_t root[256];             /* child of the root per first byte, -1 when none */
   int32_t *dense;                /* 256 child indices per busy node */
+  /* Start filter: bit (a << 8 | b) is set when a phrase starts with bytes a, b
+   * (a white space run read as ' '); start_any[a] when a one-byte phrase is a. */
+  uint8_t start2[256 * 256 / 8];
+  uint8_t start_any[256];
   size_t ndense, capdense;
   uint16_t default_scope[VT_CTX_NCAT];
 };
