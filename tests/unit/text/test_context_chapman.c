@@ -139,5 +139,27 @@ int main(void) {
   report(&sc.neg);
   CHECK_MSG(rec(&sc.neg) >= 0.90 && prec(&sc.neg) >= 0.90, "NegEx lexicon: P %.3f R %.3f",
             prec(&sc.neg), rec(&sc.neg));
+
+  /* The same matcher with genConText's own four trigger files (Harkema et al.):
+   * printed for comparison with ConText's published figures; not asserted
+   * beyond sanity. */
+  memset(&eng, 0, sizeof eng);
+  CHECK(vt__ctx_new_empty(&eng.context) == VT_OK);
+  static const char *const gen[] = {
+      "negated=" VT_SHARED_DATA "/negex/chapman_negex/genConText_triggers/trigger-neg.txt",
+      "historical=" VT_SHARED_DATA "/negex/chapman_negex/genConText_triggers/history_triggers.txt",
+      "hypothetical=" VT_SHARED_DATA
+      "/negex/chapman_negex/genConText_triggers/hypothetical_triggers.txt",
+      "family=" VT_SHARED_DATA "/negex/chapman_negex/genConText_triggers/experiencer_triggers.txt"};
+  for (size_t k = 0; k < sizeof gen / sizeof *gen; k++)
+    CHECK_MSG(vt__context_load(eng.context, gen[k], &err) == VT_OK, "%s: %s", gen[k], err.message);
+  CHECK(run_kit(&eng, &sc, 0));
+  vt__context_free(eng.context);
+  printf("genConText trigger files only:\n");
+  report(&sc.neg);
+  report(&sc.hist);
+  report(&sc.hypo);
+  report(&sc.exper);
+  CHECK(rec(&sc.neg) >= 0.80);
   return VT_TEST_END();
 }
