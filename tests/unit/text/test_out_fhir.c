@@ -142,6 +142,50 @@ int main(void) {
   CHECK_STR(json_string_value(json_object_get(json_object_get(ref, "identifier"), "value")), "reports/a b.txt");
   json_decref(b);
   free(out);
+  /* rendered on the side (worker threads) then written: the same bytes */
+  for (int fmt = VT_TEXT_FORMAT_JSONL; fmt <= VT_TEXT_FORMAT_FHIR; fmt++) {
+    char *direct = fixture_render((vt_text_format)fmt, 0, "rep-1", &st);
+    FILE *f2 = tmpfile();
+    vt_text_output_options o2 = {0};
+    o2.format = (vt_text_format)fmt;
+    vt_text_output *w2 = NULL;
+    vt_error e2;
+    vt_text_result *res = fixture_result();
+    CHECK_INT(vt_text_output_new(&w2, f2, &o2, &e2), VT_OK);
+    for (int k = 0; k < 2; k++) {
+      char *r = NULL;
+      size_t rl = 0;
+      CHECK_INT(vt_text_output_render(w2, "rep-1", fixture_text, strlen(fixture_text), res, &r, &rl, &e2), VT_OK);
+      CHECK_INT(vt_text_output_write_rendered(w2, r, rl, &e2), VT_OK);
+      free(r);
+    }
+    CHECK_INT(vt_text_output_finish(w2, &e2), VT_OK);
+    vt_text_output_free(w2);
+    vt_text_result_free(res);
+    long sz = ftell(f2);
+    char *side = calloc(1, (size_t)sz + 1);
+    rewind(f2);
+    CHECK(side && fread(side, 1, (size_t)sz, f2) == (size_t)sz);
+    CHECK(direct && side && !strcmp(direct, side));
+    fclose(f2);
+    free(side);
+    free(direct);
+  }
+  {
+    FILE *f3 = tmpfile();
+    vt_text_output_options o3 = {0};
+    o3.format = VT_TEXT_FORMAT_NOTE_NLP;
+    vt_text_output *w3 = NULL;
+    vt_error e3;
+    vt_text_result *res = fixture_result();
+    char *r = NULL;
+    CHECK_INT(vt_text_output_new(&w3, f3, &o3, &e3), VT_OK);
+    CHECK_INT(vt_text_output_render(w3, "1", fixture_text, strlen(fixture_text), res, &r, NULL, &e3),
+              VT_EUNSUPPORTED);
+    vt_text_output_free(w3);
+    vt_text_result_free(res);
+    fclose(f3);
+  }
   /* a writer with no document still writes a valid, empty Bundle */
   FILE *fp = tmpfile();
   vt_text_output_options opt = {0};
