@@ -81,7 +81,21 @@ static const char *experiencer_name(vt_experiencer e) {
   return "patient";
 }
 
-static vt_status put_finding(vt_buf *b, const vt_finding *f, const char *text, size_t len) {
+/* Characters (code points) before byte offsets, carried forward: mentions
+ * come sorted by start, so each document is scanned once. */
+typedef struct char_pos {
+  size_t byte, chars;
+} char_pos;
+
+static size_t chars_at(char_pos *cp, const char *text, size_t off) {
+  if (off < cp->byte) cp->byte = cp->chars = 0;
+  cp->chars += vt__utf8_count(text + cp->byte, off - cp->byte);
+  cp->byte = off;
+  return cp->chars;
+}
+
+static vt_status put_finding(vt_buf *b, const vt_finding *f, const char *text, size_t len,
+                             char_pos *cp) {
   vt_status st = vt__buf_puts(b, "{\"finding\":");
   if (!st) st = put_str_or_null(b, f->finding);
   if (!st) st = vt__buf_puts(b, ",\"snomed\":");
@@ -116,6 +130,17 @@ static vt_status put_finding(vt_buf *b, const vt_finding *f, const char *text, s
   if (!st) st = vt__buf_puts(b, "\",\"section\":");
   if (!st) st = put_str_or_null(b, f->section);
   if (!st) st = put_span(b, "span", f->span, len);
+  if (!st) { /* the same span in characters, for readers that index code points */
+    st = put_key(b, "char_span");
+    if (!st && span_ok(f->span, len)) {
+      vt_text_span c;
+      c.start = chars_at(cp, text, f->span.start);
+      c.end = c.start + vt__utf8_count(text + f->span.start, f->span.end - f->span.start);
+      st = put_pair(b, c);
+    } else if (!st) {
+      st = vt__buf_puts(b, "null");
+    }
+  }
   if (!st) st = put_text(b, "text", text, f->span, len);
   if (!st) st = put_span(b, "sentence", f->sentence, len);
   if (!st) st = put_span(b, "level_span", f->level_span, len);
@@ -142,9 +167,10 @@ vt_status vt__render_jsonl(vt_buf *b, const char *id, size_t id_len, const char 
   vt_status st = vt__buf_puts(b, "{\"id\":\"");
   if (!st) st = vt__json_str_utf8(b, id, id_len);
   if (!st) st = vt__buf_puts(b, "\",\"findings\":[");
+  char_pos cp = {0, 0};
   for (size_t i = 0; i < res->list.n && !st; i++) {
     if (i) st = vt__buf_putc(b, ',');
-    if (!st) st = put_finding(b, &res->list.v[i], text, len);
+    if (!st) st = put_finding(b, &res->list.v[i], text, len, &cp);
   }
   if (!st) st = vt__buf_puts(b, "],\"summary\":");
   if (!st) st = vt__summary_json(b, res);

@@ -12,12 +12,12 @@ static const char fixture_text[] =
     "IMPRESSION: Résumé: ≥ mild disc protrusion at L4-L5, left.\n"
     "No spondylolisthesis. History of \"L1\" compression fracture.\n";
 
-static size_t fixture_find(const char *needle) {
+static inline size_t fixture_find(const char *needle) {
   const char *p = strstr(fixture_text, needle);
   return p ? (size_t)(p - fixture_text) : (size_t)-1;
 }
 
-static vt_text_result *fixture_result(void) {
+static inline vt_text_result *fixture_result(void) {
   vt__findings list = {0};
   vt_finding f;
   size_t s1 = fixture_find("Résumé"), e1 = fixture_find("\nNo");
@@ -72,11 +72,28 @@ static vt_text_result *fixture_result(void) {
   return res;
 }
 
+/* Characters before byte `off` of the fixture, by the C library's UTF-8
+ * decoder (independent of our own UTF-8 code); needs setlocale C.UTF-8. */
+#include <locale.h>
+#include <wchar.h>
+static inline size_t fixture_chars(size_t off) {
+  mbstate_t ps;
+  memset(&ps, 0, sizeof ps);
+  size_t i = 0, c = 0;
+  while (i < off) {
+    size_t k = mbrtowc(NULL, fixture_text + i, off - i, &ps);
+    if (k == 0 || k > off - i) break;
+    i += k;
+    c++;
+  }
+  return c;
+}
+
 /* Writes a document through a writer into a memory stream; returns malloc'd text. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "vertebra/text_output.h"
-static char *fixture_render(vt_text_format fmt, int assign, const char *id, vt_status *st_out) {
+static inline char *fixture_render(vt_text_format fmt, int assign, const char *id, vt_status *st_out) {
   FILE *fp = tmpfile();
   vt_text_output_options opt = {0};
   opt.format = fmt;

@@ -26,6 +26,10 @@ static void check_line(json_t *doc) {
     const char *t = json_string_value(json_object_get(f, "text"));
     CHECK(t && strlen(t) == e - s && !memcmp(t, fixture_text + s, e - s));
     CHECK(json_is_boolean(json_object_get(f, "negated")));
+    /* char_span: the same words in code points (counted by mbrtowc here) */
+    json_t *cs = json_object_get(f, "char_span");
+    CHECK_INT(json_integer_value(json_array_get(cs, 0)), fixture_chars(s));
+    CHECK_INT(json_integer_value(json_array_get(cs, 1)), fixture_chars(e));
     CHECK_STR(json_string_value(json_object_get(f, "experiencer")), "patient");
   }
   json_t *p = json_array_get(fs, 0);
@@ -57,6 +61,7 @@ static void check_line(json_t *doc) {
 }
 
 int main(void) {
+  CHECK(setlocale(LC_CTYPE, "C.UTF-8") != NULL);
   vt_status st;
   char *out = fixture_render(VT_TEXT_FORMAT_JSONL, 0, "rep-1", &st);
   CHECK_INT(st, VT_OK);

@@ -2,9 +2,7 @@
  * columns of OMOP CDM v5.4 in order, CDM values for term_exists/term_temporal,
  * "offset" in characters (counted here with the C library's UTF-8 decoder),
  * integer note ids. The load into PostgreSQL is tests/text/note_nlp_postgres.sh. */
-#include <locale.h>
 #include <stdlib.h>
-#include <wchar.h>
 
 #include "io/csv.h"
 #include "out_fixture.h"
@@ -15,20 +13,6 @@ static const char *cols[] = {"note_nlp_id", "note_id", "section_concept_id", "sn
                              "lexical_variant", "note_nlp_concept_id",
                              "note_nlp_source_concept_id", "nlp_system", "nlp_date",
                              "nlp_datetime", "term_exists", "term_temporal", "term_modifiers"};
-
-/* Characters before byte `off`, by mbrtowc (independent of our UTF-8 code). */
-static size_t libc_chars(size_t off) {
-  mbstate_t ps;
-  memset(&ps, 0, sizeof ps);
-  size_t i = 0, c = 0;
-  while (i < off) {
-    size_t k = mbrtowc(NULL, fixture_text + i, off - i, &ps);
-    if (k == 0 || k > off - i) break;
-    i += k;
-    c++;
-  }
-  return c;
-}
 
 int main(void) {
   CHECK(setlocale(LC_CTYPE, "C.UTF-8") != NULL);
@@ -54,7 +38,7 @@ int main(void) {
     const char *lex = vt__csv_field(csv, 5, NULL);
     const char *mods = vt__csv_field(csv, 13, NULL);
     size_t byte_off = fixture_find(lex);
-    CHECK_INT(strtol(vt__csv_field(csv, 4, NULL), NULL, 10), libc_chars(byte_off));
+    CHECK_INT(strtol(vt__csv_field(csv, 4, NULL), NULL, 10), fixture_chars(byte_off));
     CHECK(strstr(vt__csv_field(csv, 3, NULL), lex) != NULL); /* snippet holds the words */
     const char *exists = vt__csv_field(csv, 11, NULL), *temporal = vt__csv_field(csv, 12, NULL);
     if (!strcmp(lex, "disc protrusion")) {
@@ -62,7 +46,7 @@ int main(void) {
       CHECK_STR(temporal, "present");
       CHECK(strstr(mods, "level=L4-L5") && strstr(mods, "side=left") && strstr(mods, "severity=mild"));
       CHECK(strstr(mods, "negated=false") != NULL);
-      CHECK(byte_off != libc_chars(byte_off)); /* non-ASCII before it: offsets differ */
+      CHECK(byte_off != fixture_chars(byte_off)); /* non-ASCII before it: offsets differ */
     } else if (!strcmp(lex, "spondylolisthesis")) {
       CHECK_STR(exists, "N");
       CHECK(strstr(mods, "negated=true") != NULL);
