@@ -11,7 +11,7 @@ BUILD=${1:-$ROOT/build}
 N=${2:-2000}
 TMP=$(mktemp -d /tmp/vt-bench-text.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-/usr/bin/python3 "$HERE/make_reports.py" "$ROOT/../shared/data/reports/mtsamples_spine.csv" \
+/usr/bin/python3 "$HERE/make_reports.py" "${VT_SHARED_DATA:-$ROOT/../shared/data}/reports/mtsamples_spine.csv" \
   "$TMP/reports" "$N" 1500
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 /usr/bin/python3 - "$BUILD/vertebra" "$TMP" "$N" <<'PY'
