@@ -52,6 +52,19 @@ VT_API vt_status vt_text_output_new(vt_text_output **out, FILE *fp,
 VT_API vt_status vt_text_output_document(vt_text_output *w, const char *id, const char *text,
                                          size_t len, const vt_text_result *res, vt_error *err);
 
+/* For front doors that extract on several threads: renders one document in
+ * the writer's format without writing it, into a malloc'd buffer the caller
+ * frees. Safe from any number of threads at once (the writer is only read).
+ * Pass the rendering to vt_text_output_write_rendered in output order.
+ * VT_EUNSUPPORTED for NOTE_NLP (its rows are numbered at write time: use
+ * vt_text_output_document), VT_ENOMEM, VT_ELIMIT. */
+VT_API vt_status vt_text_output_render(const vt_text_output *w, const char *id, const char *text,
+                                       size_t len, const vt_text_result *res, char **out,
+                                       size_t *out_len, vt_error *err);
+/* Writes a rendering of vt_text_output_render. VT_EINVAL (NOTE_NLP), VT_EIO. */
+VT_API vt_status vt_text_output_write_rendered(vt_text_output *w, const char *data, size_t len,
+                                               vt_error *err);
+
 /* The note_id given to the last document written in NOTE_NLP format (0 if none). */
 VT_API long vt_text_output_last_note_id(const vt_text_output *w);
 

@@ -226,6 +226,43 @@ vt_status vt_text_output_document(vt_text_output *w, const char *id, const char 
   return write_all(w, w->buf.data, w->buf.len, err);
 }
 
+vt_status vt_text_output_render(const vt_text_output *w, const char *id, const char *text,
+                                size_t len, const vt_text_result *res, char **out,
+                                size_t *out_len, vt_error *err) {
+  if (!w || !res || !out || (!text && len))
+    return vt_error_set(err, VT_EINVAL, "text output", "no writer, text, result or output given");
+  if (w->opt.format == VT_TEXT_FORMAT_NOTE_NLP)
+    return vt_error_set(err, VT_EUNSUPPORTED, "text output",
+                        "NOTE_NLP rows are numbered when written: use vt_text_output_document");
+  if (!id) id = "";
+  vt_buf b;
+  vt__buf_init(&b, MAX_RENDER);
+  int first = 0; /* every FHIR entry starts with ",\n"; the writer drops the very first */
+  vt_status st = w->opt.format == VT_TEXT_FORMAT_JSONL
+                     ? vt__render_jsonl(&b, id, strlen(id), text, len, res)
+                     : vt__render_fhir(&b, &first, id, strlen(id), text, len, res, err);
+  if (st) {
+    vt__buf_free(&b);
+    return vt_error_set(err, st, id, "cannot render the output: %s", vt_status_name(st));
+  }
+  *out = vt__buf_take(&b, out_len);
+  return VT_OK;
+}
+
+vt_status vt_text_output_write_rendered(vt_text_output *w, const char *data, size_t len,
+                                        vt_error *err) {
+  if (!w || (!data && len) || w->opt.format == VT_TEXT_FORMAT_NOTE_NLP)
+    return vt_error_set(err, VT_EINVAL, "text output", "no rendering, or NOTE_NLP");
+  if (w->opt.format == VT_TEXT_FORMAT_FHIR && len) {
+    if (w->fhir_first && len >= 2 && data[0] == ',' && data[1] == '\n') {
+      data += 2;
+      len -= 2;
+    }
+    w->fhir_first = 0;
+  }
+  return write_all(w, data, len, err);
+}
+
 long vt_text_output_last_note_id(const vt_text_output *w) { return w ? w->last_note_id : 0; }
 
 vt_status vt_text_output_finish(vt_text_output *w, vt_error *err) {

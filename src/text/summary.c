@@ -93,7 +93,9 @@ vt_status vt__summary_json(vt_buf *b, const vt_text_result *res) {
     int present = 0;
     for (size_t j = 0; j < l->n && !present; j++)
       present = vt__finding_present(&l->v[j]) && rule_matches(&lire[i], &l->v[j]);
-    st = vt__buf_printf(b, "%s\"%s\":%s", i ? "," : "", lire[i].label, present ? "true" : "false");
+    st = vt__buf_puts(b, i ? ",\"" : "\"");
+    if (!st) st = vt__buf_puts(b, lire[i].label);
+    if (!st) st = vt__buf_puts(b, present ? "\":true" : "\":false");
   }
   /* Then each other finding id once, in order of first mention. The distinct
    * ids are few (the lexicon's), so a linear list keeps this O(mentions). */
@@ -127,7 +129,7 @@ vt_status vt__summary_json(vt_buf *b, const vt_text_result *res) {
   for (size_t k = 0; k < nseen && !st; k++) {
     st = vt__buf_puts(b, ",\"");
     if (!st) st = vt__json_str_utf8(b, seen[k].id, strlen(seen[k].id));
-    if (!st) st = vt__buf_printf(b, "\":%s", seen[k].present ? "true" : "false");
+    if (!st) st = vt__buf_puts(b, seen[k].present ? "\":true" : "\":false");
   }
   free(seen);
   if (!st) st = vt__buf_putc(b, '}');
