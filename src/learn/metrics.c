@@ -150,10 +150,17 @@ static void delong_sorted(const sp *a, size_t n, vt__auc_delong *o) {
   if (npos >= 2 && nneg >= 2) {
     o->var = s10 / (m - 1) / m + s01 / (nn - 1) / nn;
     o->se = sqrt(o->var);
-    o->ci_lo = fmax(0.0, auc - Z975 * o->se);
-    o->ci_hi = fmin(1.0, auc + Z975 * o->se);
+    o->wald_lo = fmax(0.0, auc - Z975 * o->se);
+    o->wald_hi = fmin(1.0, auc + Z975 * o->se);
+    if (auc > 0 && auc < 1) {
+      double l = log(auc / (1 - auc)), h = Z975 * o->se / (auc * (1 - auc));
+      o->ci_lo = 1 / (1 + exp(-(l - h)));
+      o->ci_hi = 1 / (1 + exp(-(l + h)));
+    } else {
+      o->ci_lo = o->ci_hi = auc;
+    }
   } else {
-    o->var = o->se = o->ci_lo = o->ci_hi = NAN;
+    o->var = o->se = o->ci_lo = o->ci_hi = o->wald_lo = o->wald_hi = NAN;
   }
 }
 
@@ -874,6 +881,7 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
   m->n = n;
   m->boot_lo = m->boot_hi = m->brier_boot_lo = m->brier_boot_hi = NAN;
   m->auc.auc = m->auc.var = m->auc.se = m->auc.ci_lo = m->auc.ci_hi = NAN;
+  m->auc.wald_lo = m->auc.wald_hi = NAN;
   if ((st = cum_build(prob, y, n, &c, err))) goto fail;
   m->events = c.events;
   m->auc.npos = c.events;
@@ -1093,9 +1101,11 @@ static json_t *metrics_json(const vt__metrics *m, int top) {
   ok &= !json_object_set_new(j, "n", json_integer((json_int_t)m->n));
   ok &= !json_object_set_new(j, "events", json_integer((json_int_t)m->events));
   ok &= !json_object_set_new(j, "prevalence", jnum((double)m->events / (double)m->n));
-  json_t *auc = json_pack("{s:o,s:o,s:s,s:o,s:o,s:I}", "value", jnum(m->auc.auc), "ci95",
-                          jpair(m->auc.ci_lo, m->auc.ci_hi), "method", "delong", "se",
-                          jnum(m->auc.se), "bootstrap_ci95", jpair(m->boot_lo, m->boot_hi),
+  json_t *auc = json_pack("{s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "value", jnum(m->auc.auc),
+                          "ci95", jpair(m->auc.ci_lo, m->auc.ci_hi), "method", "delong",
+                          "ci_scale", "logit", "se", jnum(m->auc.se), "variance",
+                          jnum(m->auc.var), "wald_ci95", jpair(m->auc.wald_lo, m->auc.wald_hi),
+                          "bootstrap_ci95", jpair(m->boot_lo, m->boot_hi),
                           "bootstrap_replicates", (json_int_t)m->boot_b);
   ok &= !json_object_set_new(j, "auc", auc);
   ok &= !json_object_set_new(j, "brier", jnum(m->brier));

@@ -18,14 +18,19 @@
 /* ---- single metrics (building blocks; no allocation visible to callers) ---- */
 
 /* AUC (Mann–Whitney, ties count 1/2) with DeLong's (1988) variance computed by
- * the O(n log n) midrank algorithm of Sun & Xu (2014). The 95 % CI is the
- * plain Wald interval auc ± 1.959964·se clipped to [0, 1] (as pROC); it is
- * degenerate (se 0) at AUC 0 or 1. */
+ * the O(n log n) midrank algorithm of Sun & Xu (2014). The 95 % CI is built
+ * on the logit scale: expit(logit(auc) ± 1.959964·se / (auc (1 - auc))), which
+ * stays inside (0, 1) and covers better than the plain Wald interval when the
+ * AUC is high or samples are small (Pepe 2003, §5.2; our simulations in
+ * docs/learn-validation.md). The plain Wald interval auc ± 1.959964·se,
+ * clipped to [0, 1] (pROC's), is kept in wald_lo/wald_hi. At AUC 0 or 1 both
+ * are degenerate ([auc, auc]). */
 typedef struct vt__auc_delong {
   double auc;
   double var; /* DeLong variance of the AUC: S10/m + S01/n */
   double se;
-  double ci_lo, ci_hi;
+  double ci_lo, ci_hi;     /* logit-scale 95 % CI */
+  double wald_lo, wald_hi; /* plain Wald 95 % CI, clipped */
   size_t npos, nneg;
 } vt__auc_delong;
 
@@ -174,7 +179,8 @@ const char *vt__metrics_warning(const vt__metrics *m, size_t i);
 
 /* The metrics JSON (new reference, caller json_decref's; NULL on ENOMEM):
  * {"n","events","prevalence","auc":{"value","ci95":[lo,hi],"method":"delong",
- * "se","bootstrap_ci95":[lo,hi],"bootstrap_replicates"},"brier","scaled_brier",
+ * "ci_scale":"logit",
+ * "se","wald_ci95","bootstrap_ci95":[lo,hi],"bootstrap_replicates"},"brier","scaled_brier",
  * "calibration":{"intercept","intercept_ci95","slope","slope_ci95","curve":
  * [{"mean_predicted","observed","n","events","ci95"}],"curve_uniform":[...],
  * "smooth":{"method":"lowess","span","x":[..],"fitted":[..]}},"roc":[{"fpr",

@@ -23,8 +23,13 @@ static void hand_checked(void) {
   CHECK_INT(vt__auc_delong_compute(P, Y, 8, &d, &err), VT_OK);
   CHECK_NEAR(d.auc, 0.8125, 1e-15);
   CHECK_NEAR(d.var, 0.171875 / 6, 1e-15);
-  CHECK_NEAR(d.ci_lo, 0.8125 - 1.959963984540054 * sqrt(0.171875 / 6), 1e-12);
-  CHECK_NEAR(d.ci_hi, 1.0, 0); /* 0.8125 + 0.3317 clipped to 1 */
+  CHECK_NEAR(d.wald_lo, 0.8125 - 1.959963984540054 * sqrt(0.171875 / 6), 1e-12);
+  CHECK_NEAR(d.wald_hi, 1.0, 0); /* 0.8125 + 0.3317 clipped to 1 */
+  /* logit scale: logit(0.8125) = ln(13/3) = 1.466337, se/(auc(1-auc)) =
+   * 0.1692508/0.1523438 = 1.1109795, ±1.959964 x that = ±2.177480 ->
+   * expit(-0.711143) = 0.329346, expit(3.643817) = 0.974514 */
+  CHECK_NEAR(d.ci_lo, 0.329346, 1e-6);
+  CHECK_NEAR(d.ci_hi, 0.974514, 1e-6);
 
   /* Brier: squared errors 0.01 0.04 0.49 0.16 0.16 0.49 0.04 0.01 = 1.4; /8 =
    * 0.175. Prevalence 0.5, Brier_max 0.25, scaled 1 - 0.175/0.25 = 0.3. */
