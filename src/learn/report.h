@@ -107,4 +107,8 @@ json_t *vt__report_to_json(const vt__report *r);
  * VT_EINVAL (no title or no metrics set), VT_EIO, VT_ENOMEM. */
 vt_status vt__report_write(const vt__report *r, const char *path, const char *json_path,
                            vt_error *err);
+/* Writes `j` as indented JSON (keys in insertion order, 17 significant
+ * digits) to `path` atomically; "-" = stdout. VT_EIO, VT_ENOMEM. Shared by
+ * train, validate and evaluate so the files look the same. */
+vt_status vt__json_write(const char *path, const json_t *j, vt_error *err);
 #endif
