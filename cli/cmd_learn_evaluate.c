@@ -189,6 +189,8 @@ int vt_cli_learn_evaluate(int argc, char **argv) {
     r.title = title ? title : "Model evaluation";
     r.software = sw;
     r.data_source = src;
+    r.participants = "Every row of the scores file (rows are not filtered; a row with an "
+                     "empty score or label is an error).";
     r.outcome = so.positive ? NULL : "Binary outcome as given in the label column (1 = event).";
     r.model = "External scores: the model that produced them is not described by this file.";
     r.validation = val;

@@ -122,9 +122,9 @@ static double py(const plot *p, double y) {
 
 static void plot_begin(out *o, const plot *p, const char *title, const char *xlab,
                        const char *ylab, double xstep, double ystep) {
-  putf(o, "<figure><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+  putf(o, "<figure class=plot><svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
           "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"",
-       p->W, p->H, p->W, p->H);
+       p->W, p->H);
   esc(o, title);
   put(o, "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n");
   putf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fbfcfe\" "
@@ -158,15 +158,29 @@ static void plot_end(out *o, const char *caption) {
   put(o, "</figcaption></figure>\n");
 }
 
-static void legend(out *o, const plot *p, int row, const char *colour, const char *dash,
-                   const char *label) {
-  double x = p->W - p->mr - 170, y = p->mt + 14 + 15 * row;
-  putf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s%s%s/>"
-          "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">",
-       x, y - 4, x + 20, y - 4, colour, dash ? " stroke-dasharray=\"" : "", dash ? dash : "",
-       dash ? "\"" : "", x + 26, y);
-  esc(o, label);
-  put(o, "</text>\n");
+/* A legend: rows of (colour, dash, label) in a box whose top-left corner is
+ * at (x, y), on a translucent white ground so lines behind stay visible. */
+typedef struct legend_row {
+  const char *colour, *dash, *label;
+} legend_row;
+
+static void legend(out *o, double x, double y, const legend_row *rows, int n) {
+  size_t w = 0;
+  for (int i = 0; i < n; i++) w = strlen(rows[i].label) > w ? strlen(rows[i].label) : w;
+  putf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" "
+          "fill-opacity=\"0.85\" stroke=\"#d9dee6\" rx=\"3\"/>\n",
+       x, y, 36 + 5.6 * (double)w, 8 + 14.0 * n);
+  for (int i = 0; i < n; i++) {
+    double yy = y + 16 + 14.0 * i;
+    if (rows[i].colour)
+      putf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+              "stroke-width=\"2\"%s%s%s/>",
+           x + 6, yy - 4, x + 26, yy - 4, rows[i].colour, rows[i].dash ? " stroke-dasharray=\"" : "",
+           rows[i].dash ? rows[i].dash : "", rows[i].dash ? "\"" : "");
+    putf(o, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\" font-size=\"10\">", x + 31, yy);
+    esc(o, rows[i].label);
+    put(o, "</text>\n");
+  }
 }
 
 /* Polyline of points (x[i], y[i]) that are finite. */
@@ -206,11 +220,10 @@ static void roc_plot(out *o, const vt__metrics *m) {
   const vt__auc_delong *a = vt__metrics_auc(m);
   char lab[96];
   snprintf(lab, sizeof lab, "AUC %.3f (%.3f-%.3f)", a->auc, a->ci_lo, a->ci_hi);
-  plot q = p;
-  q.mt = p.H - p.mb - 60;
-  legend(o, &q, 0, "#1f5fa8", NULL, lab);
-  if (band) legend(o, &q, 1, "#9dbbe0", NULL, "pointwise bootstrap 95% band");
-  legend(o, &q, 2, "#9aa5b1", "4 3", "chance");
+  legend_row rows[] = {{"#1f5fa8", NULL, lab},
+                       {"#9aa5b1", "4 3", "chance"},
+                       {"#9dbbe0", NULL, "bootstrap 95% band"}};
+  legend(o, px(&p, 0.36), py(&p, 0.0) - 8 - 14.0 * (band ? 3 : 2), rows, band ? 3 : 2);
   plot_end(o, "ROC curve. The band is the pointwise 2.5th–97.5th percentile of the "
               "sensitivity at each false-positive rate over stratified bootstrap replicates.");
 }
@@ -240,12 +253,11 @@ static void calibration_plot(out *o, const vt__metrics *m) {
   const vt__calibration_fit *c = vt__metrics_calibration(m);
   char l1[96];
   snprintf(l1, sizeof l1, "intercept %.2f, slope %.2f", c->intercept, c->slope);
-  legend(o, &p, 0, "#1f5fa8", NULL, "deciles of risk (Wilson 95% CI)");
-  legend(o, &p, 1, "#d1495b", NULL, "lowess (span 2/3)");
-  legend(o, &p, 2, "#9aa5b1", "4 3", "ideal");
-  putf(o, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">", p.W - p.mr - 170, p.mt + 14 + 45.0);
-  esc(o, l1);
-  put(o, "</text>\n");
+  legend_row rows[] = {{"#1f5fa8", NULL, "risk quantile bins, Wilson 95% CI"},
+                       {"#d1495b", NULL, "lowess (span 2/3)"},
+                       {"#9aa5b1", "4 3", "ideal"},
+                       {NULL, NULL, l1}};
+  legend(o, p.ml + 6, p.mt + 6, rows, 4);
   plot_end(o, "Calibration. Points: observed event rate in quantile bins of predicted risk "
               "(as sklearn calibration_curve, strategy 'quantile'); line: lowess smoother; "
               "dashed: perfect calibration.");
@@ -256,7 +268,9 @@ static void dca_plot(out *o, const vt__metrics *m) {
   const vt__dca_point *d = vt__metrics_dca(m, &n);
   if (!n) return;
   double prev = (double)vt__metrics_events(m) / (double)vt__metrics_n(m);
-  double xmax = fmin(0.99, fmax(0.2, ceil(fmin(1.0, 2.5 * prev + 0.05) * 10) / 10));
+  /* thresholds of clinical interest lie below ~2.5x the prevalence */
+  double xmax = fmin(0.9, fmax(0.2, ceil(fmin(1.0, 2.5 * prev + 0.05) * 10) / 10));
+  if (xmax > 0.5) xmax = ceil(xmax * 5) / 5; /* ticks every 0.2 */
   double ymax = fmax(0.05, ceil(prev * 20 + 1e-9) / 20);
   double ymin = -ymax / 4;
   size_t k = 0;
@@ -264,14 +278,16 @@ static void dca_plot(out *o, const vt__metrics *m) {
   plot p = {0, xmax, ymin, ymax, 360, 330, 52, 12, 12, 38};
   double ystep = ymax <= 0.1 ? 0.025 : ymax <= 0.3 ? 0.05 : 0.1;
   p.y0 = -ystep;
-  plot_begin(o, &p, "Decision curve", "Threshold probability", "Net benefit", xmax / 5, ystep);
+  plot_begin(o, &p, "Decision curve", "Threshold probability", "Net benefit",
+             xmax > 0.5 ? 0.2 : 0.1, ystep);
   size_t st = sizeof *d / sizeof(double);
   polyline(o, &p, &d[0].threshold, &d[0].treat_all, k, st, "#e0a030", 1.8, NULL);
   polyline(o, &p, &d[0].threshold, &d[0].treat_none, k, st, "#555", 1.4, NULL);
   polyline(o, &p, &d[0].threshold, &d[0].net_benefit, k, st, "#1f5fa8", 2.2, NULL);
-  legend(o, &p, 0, "#1f5fa8", NULL, "model");
-  legend(o, &p, 1, "#e0a030", NULL, "treat all");
-  legend(o, &p, 2, "#555", NULL, "treat none");
+  legend_row rows[] = {{"#1f5fa8", NULL, "model"},
+                       {"#e0a030", NULL, "treat all"},
+                       {"#555", NULL, "treat none"}};
+  legend(o, p.W - p.mr - 100, p.mt + 6, rows, 3);
   plot_end(o, "Decision curve (Vickers & Elkin 2006): net benefit = TP/n - FP/n x pt/(1-pt) "
               "at each threshold probability pt.");
 }
@@ -551,7 +567,8 @@ static const char *css =
     "td{font-variant-numeric:tabular-nums}"
     ".ci{color:#6a7686;font-size:12px}"
     ".plots{display:flex;flex-wrap:wrap;gap:10px;justify-content:space-between}"
-    "figure{margin:8px 0;flex:1 1 320px}figcaption{font-size:12px;color:#5a6675;max-width:360px}"
+    "figure{margin:8px 0}figure.plot{flex:1 1 300px;max-width:420px}"
+    "figcaption{font-size:12px;color:#5a6675;max-width:400px}"
     ".missing{color:#8a94a3;font-style:italic}.note{font-size:12px;color:#5a6675}"
     "tr.small td,tr.small th{background:#fff8e6}.warn{color:#b7791f}"
     "ul.limits li{margin:3px 0}"

@@ -228,12 +228,17 @@ static vt_status run_pool(task_fn fn, void *ctx, size_t ntasks, unsigned jobs,
   p.stop_on_error = stop_on_error;
   if (jobs > ntasks) jobs = (unsigned)ntasks;
   if (jobs <= 1) {
+    int failed = 0;
     for (size_t t = 0; t < ntasks; t++) {
-      vt_status st = fn(ctx, t, err);
-      if (st && stop_on_error) {
+      vt_error e;
+      vt_error_clear(&e);
+      vt_status st = fn(ctx, t, &e);
+      if (st && !failed) { /* the first failure is the one reported */
+        failed = 1;
+        if (err) *err = e;
         *failed_task = t;
-        return st;
       }
+      if (st && stop_on_error) return st;
       vt_progress_report(prog, stage, t + 1, ntasks);
     }
     return VT_OK;
@@ -267,10 +272,10 @@ static vt_status run_pool(task_fn fn, void *ctx, size_t ntasks, unsigned jobs,
   free(th);
   pthread_mutex_destroy(&p.mu);
   pthread_cond_destroy(&p.cv);
-  if (p.first_status && stop_on_error) {
+  if (p.first_status) {
     if (err) *err = p.first_err;
     *failed_task = p.first_task;
-    return p.first_status;
+    if (stop_on_error) return p.first_status;
   }
   return VT_OK;
 }
