@@ -429,8 +429,12 @@ vt_status vt__calibration_lowess(const double *prob, const unsigned char *y, siz
     free(f);
     return st ? st : vt_error_set(err, VT_ENOMEM, NULL, "out of memory (lowess)");
   }
-  size_t k = (size_t)ceil(span * (double)n);
-  if (k < 2) k = n < 2 ? n : 2;
+  /* neighbourhood size and weights as statsmodels' lowess (and Cleveland's):
+   * k = floor(span n), tricube of distance / distance of the k-th nearest
+   * (so the farthest neighbour has weight 0) */
+  size_t k = (size_t)(span * (double)n + 1e-10);
+  if (k < 2) k = 2;
+  if (k > n) k = n;
   double lo = a[0].s, hi = a[n - 1].s;
   for (size_t p = 0; p < npoints; p++) {
     double x0 = lo + (hi - lo) * (double)p / (double)(npoints - 1);
@@ -456,7 +460,7 @@ vt_status vt__calibration_lowess(const double *prob, const unsigned char *y, siz
     for (size_t i = l; i < r; i++) {
       double w = 1;
       if (h > 0) {
-        double u = fabs(a[i].s - x0) / (h * 1.0000001); /* the farthest keeps a tiny weight */
+        double u = fabs(a[i].s - x0) / h;
         double t = 1 - u * u * u;
         w = t * t * t;
       }
@@ -466,11 +470,14 @@ vt_status vt__calibration_lowess(const double *prob, const unsigned char *y, siz
       sxx += w * a[i].s * a[i].s;
       sxy += w * a[i].s * a[i].y;
     }
-    double mx = sx / sw, my = sy / sw, vxx = sxx / sw - mx * mx;
-    double fit = my;
-    if (vxx > 1e-12 * (1 + mx * mx)) fit = my + (sxy / sw - mx * my) / vxx * (x0 - mx);
+    double fit = NAN;
+    if (sw > 0) {
+      double mx = sx / sw, my = sy / sw, vxx = sxx / sw - mx * mx;
+      fit = my;
+      if (vxx > 1e-12 * (1 + mx * mx)) fit = my + (sxy / sw - mx * my) / vxx * (x0 - mx);
+    }
     x[p] = x0;
-    f[p] = fmin(1.0, fmax(0.0, fit));
+    f[p] = fit; /* not clipped: a local line may leave [0, 1] near the ends */
   }
   free(a);
   *xo = x;

@@ -76,9 +76,12 @@ vt_status vt__calibration_curve(const double *prob, const unsigned char *y, size
                                 vt__calib_bin **bins, size_t *nbins, vt_error *err);
 
 /* Smoothed calibration: lowess of y on p (Cleveland 1979; span 2/3, tricube
- * weights, local linear fit, no robustness iterations — as rms::val.prob),
- * evaluated at `npoints` p-values evenly spread over [min p, max p]. x and
- * fitted are malloc'd arrays of npoints (caller frees). */
+ * weights over the floor(span n) nearest rows, local linear fit, no
+ * robustness iterations — as rms::val.prob; equal to statsmodels'
+ * lowess(y, p, frac=span, it=0, xvals=x)), evaluated at `npoints` p-values
+ * evenly spread over [min p, max p]. Fitted values are not clipped to [0, 1]
+ * (NAN where every weight is 0). x and fitted are malloc'd arrays of npoints
+ * (caller frees). */
 vt_status vt__calibration_lowess(const double *prob, const unsigned char *y, size_t n,
                                  double span, size_t npoints, double **x, double **fitted,
                                  vt_error *err);

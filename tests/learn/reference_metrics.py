@@ -3,7 +3,8 @@
 implementations nobody here wrote: scikit-learn 1.2 (roc_auc_score,
 brier_score_loss, calibration_curve), statsmodels (GLM binomial for the
 calibration intercept with offset and the calibration slope, with Wald CIs;
-proportion_confint 'wilson'), and DeLong's variance by its published O(n^2)
+proportion_confint 'wilson'; lowess with it=0 for the smoothed calibration
+curve), and DeLong's variance by its published O(n^2)
 structural components (DeLong, DeLong & Clarke-Pearson, Biometrics 1988,
 eqs. 4-5), written here from the paper, not from our C code.
 
@@ -30,6 +31,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 import statsmodels.api as sm
+from statsmodels.nonparametric.smoothers_lowess import lowess
 from statsmodels.stats.proportion import proportion_confint
 
 TOL = 1e-6
@@ -72,7 +74,7 @@ def calibration_reference(p, y):
 
 
 def reference(p, y, thresholds):
-    ref = {}
+    ref = {"y": y.astype(float), "p": p}
     ref["n"] = len(y)
     ref["events"] = int(y.sum())
     ref["auc"] = roc_auc_score(y, p)
@@ -129,6 +131,10 @@ def compare(tag, m, ref, full=True):
     check(f"{tag} slope ci hi", c["slope_ci95"][1], ref["slope_ci"][1])
     if not full:
         return
+    sm_fit = lowess(ref["y"], ref["p"], frac=c["smooth"]["span"], it=0,
+                    xvals=np.array(c["smooth"]["x"]))
+    for i, (ours, theirs) in enumerate(zip(c["smooth"]["fitted"], sm_fit)):
+        check(f"{tag} lowess[{i}]", ours, theirs)
     for key, (pt, pp) in (("curve", ref["curve_q"]), ("curve_uniform", ref["curve_u"])):
         ours = c[key]
         if len(ours) != len(pt):
