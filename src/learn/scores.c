@@ -68,6 +68,24 @@ static int parse_double(const char *s, double *out) {
   return 0;
 }
 
+/* Subgroup names become JSON keys, which must be UTF-8 (RFC 8259). */
+static int valid_utf8(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    unsigned c = s[i];
+    size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!k || i + k > n || c == 0) return 0;
+    if (k == 2 && c < 0xc2) return 0;                                 /* overlong */
+    if (k == 3 && c == 0xe0 && s[i + 1] < 0xa0) return 0;             /* overlong */
+    if (k == 3 && c == 0xed && s[i + 1] >= 0xa0) return 0;            /* surrogate */
+    if (k == 4 && (c > 0xf4 || (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90)))
+      return 0;
+    for (size_t j = 1; j < k; j++)
+      if ((s[i + j] & 0xc0) != 0x80) return 0;
+    i += k;
+  }
+  return 1;
+}
+
 typedef struct grow {
   double *prob;
   unsigned char *y;
@@ -94,14 +112,34 @@ static vt_status grow_push(grow *g, size_t max_rows, int with_group, const char 
   return VT_OK;
 }
 
+static vt_status read_csv(vt__csv *c, const char *path, const vt__scores_options *o,
+                          vt__scores *out, vt_error *err);
+
 vt_status vt__scores_read(const char *path, const vt__scores_options *o, vt__scores *out,
                           vt_error *err) {
   if (!o || !o->label || !o->score)
     return vt_error_set(err, VT_EINVAL, NULL, "a label column and a score column are needed");
-  size_t max_rows = o->max_rows ? o->max_rows : 50000000;
   vt__csv *c = NULL;
   vt_status st = vt__csv_open_file(path, NULL, &c, err);
   if (st) return st;
+  return read_csv(c, path, o, out, err);
+}
+
+vt_status vt__scores_read_mem(const char *name, const char *data, size_t len,
+                              const vt__scores_options *o, vt__scores *out, vt_error *err) {
+  if (!o || !o->label || !o->score)
+    return vt_error_set(err, VT_EINVAL, NULL, "a label column and a score column are needed");
+  vt__csv *c = NULL;
+  vt_status st = vt__csv_open_mem(name, data, len, NULL, &c, err);
+  if (st) return st;
+  return read_csv(c, name, o, out, err);
+}
+
+/* Reads every record of `c` (which it frees). */
+static vt_status read_csv(vt__csv *c, const char *path, const vt__scores_options *o,
+                          vt__scores *out, vt_error *err) {
+  size_t max_rows = o->max_rows ? o->max_rows : 50000000;
+  vt_status st;
   grow g = {0};
   char *lev[2] = {NULL, NULL}; /* label levels seen (without --positive) */
   char where[VT_ERROR_WHERE_MAX];
@@ -199,6 +237,11 @@ vt_status vt__scores_read(const char *path, const vt__scores_options *o, vt__sco
     if (o->subgroup) {
       size_t gl;
       const char *gv = trim(vt__csv_field(c, gi, NULL), &gl);
+      if (!valid_utf8((const unsigned char *)gv, gl)) {
+        st = vt_error_set(err, VT_EFORMAT, where, "column '%s': the subgroup value is not valid "
+                          "UTF-8", o->subgroup);
+        goto fail;
+      }
       g.group[g.n] = strndup(gv, gl);
       if (!g.group[g.n]) {
         st = vt_error_set(err, VT_ENOMEM, where, "out of memory");

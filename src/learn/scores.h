@@ -32,5 +32,8 @@ typedef struct vt__scores {
  * (vt__scores_free). */
 vt_status vt__scores_read(const char *path, const vt__scores_options *o, vt__scores *out,
                           vt_error *err);
+/* The same from memory (borrowed); `name` stands for the file in errors. */
+vt_status vt__scores_read_mem(const char *name, const char *data, size_t len,
+                              const vt__scores_options *o, vt__scores *out, vt_error *err);
 void vt__scores_free(vt__scores *s);
 #endif

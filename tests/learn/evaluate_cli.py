@@ -63,6 +63,13 @@ def main():
     expect_fail(cli, w, "header_only", "y,p\n", 65, ["no data rows"])
     expect_fail(cli, w, "unterminated_quote", "y,p\n1,\"0.3\n0,0.2\n", 65, ["line"])
 
+    path = os.path.join(w, "bad_utf8.csv")
+    with open(path, "wb") as f:
+        f.write(b"y,p,g\n1,0.3,A\n0,0.2,\xff\xfe\n")
+    r = run(cli, ["--scores", path, "--label", "y", "--score", "p", "--subgroup", "g"])
+    if r.returncode != 65 or "line 3" not in r.stderr or "UTF-8" not in r.stderr:
+        failures.append(f"bad_utf8: exit {r.returncode} {r.stderr!r}")
+
     # usage errors
     r = run(cli, ["--scores", "x.csv", "--label", "y"])
     if r.returncode != 64 or "--score" not in r.stderr:
