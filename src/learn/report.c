@@ -317,10 +317,10 @@ static void importance_plot(out *o, const vt__report_importance *im) {
   }
   qsort(r, n, sizeof *r, ranked_desc);
   double W = 640, row = 20, H = 30 + row * (double)k, ml = 200, mr = 60;
-  putf(o, "<figure><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+  putf(o, "<figure class=wide><svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
           "xmlns=\"http://www.w3.org/2000/svg\" font-family=\"Helvetica, Arial, sans-serif\" "
           "font-size=\"11\">\n",
-       W, H, W, H);
+       W, H);
   for (size_t j = 0; j < k; j++) {
     size_t i = r[j].i;
     double y = 10 + row * (double)j, w = mx > 0 ? r[j].v / mx * (W - ml - mr) : 0;
@@ -362,10 +362,10 @@ static void shap_plot(out *o, const vt__report_shap *s) {
   if (lim <= 0) lim = 1;
   double W = 640, row = 24, H = 56 + row * (double)k, ml = 200, mr = 20;
   plot p = {-lim, lim, 0, 1, W, H, ml, mr, 8, 40};
-  putf(o, "<figure><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+  putf(o, "<figure class=wide><svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
           "xmlns=\"http://www.w3.org/2000/svg\" font-family=\"Helvetica, Arial, sans-serif\" "
           "font-size=\"11\">\n",
-       W, H, W, H);
+       W, H);
   putf(o, "<line x1=\"%.1f\" y1=\"8\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa5b1\"/>\n", px(&p, 0),
        px(&p, 0), H - 40);
   size_t step = nr > SHAP_MAX_ROWS ? (nr + SHAP_MAX_ROWS - 1) / SHAP_MAX_ROWS : 1;
@@ -402,11 +402,13 @@ static void shap_plot(out *o, const vt__report_shap *s) {
     }
     put(o, "\n");
   }
-  for (int t = -2; t <= 2; t++) {
-    double x = lim * t / 2;
-    putf(o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%.2g</text>", px(&p, x),
-         H - 26, x);
-  }
+  /* ticks at a round step (1, 2 or 5 x 10^k) that gives about 2 per side */
+  double raw = lim / 2, mag = pow(10, floor(log10(raw))), f = raw / mag;
+  double tick = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+  for (double x = -floor(lim / tick) * tick; x <= lim + 1e-12; x += tick)
+    putf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa5b1\"/>"
+            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%g</text>",
+         px(&p, x), H - 40, px(&p, x), H - 36, px(&p, x), H - 26, fabs(x) < 1e-12 ? 0.0 : x);
   putf(o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#222\">SHAP value (change in "
           "log-odds)</text>\n",
        (ml + W - mr) / 2, H - 8);
@@ -567,7 +569,7 @@ static const char *css =
     "td{font-variant-numeric:tabular-nums}"
     ".ci{color:#6a7686;font-size:12px}"
     ".plots{display:flex;flex-wrap:wrap;gap:10px;justify-content:space-between}"
-    "figure{margin:8px 0}figure.plot{flex:1 1 300px;max-width:420px}"
+    "figure{margin:8px 0}figure.plot{flex:1 1 300px;max-width:420px}figure.wide{max-width:780px}"
     "figcaption{font-size:12px;color:#5a6675;max-width:400px}"
     ".missing{color:#8a94a3;font-style:italic}.note{font-size:12px;color:#5a6675}"
     "tr.small td,tr.small th{background:#fff8e6}.warn{color:#b7791f}"
