@@ -33,6 +33,7 @@ static void usage(FILE *f) {
           "  --thresholds LIST   classification thresholds (default 0.1,0.2,0.3,0.5)\n"
           "  --bootstrap B       stratified bootstrap replicates (default 1000; 0 = none)\n"
           "  --seed N            bootstrap seed (default 1)\n"
+          "  --jobs N            bootstrap threads (default 1; results do not change)\n"
           "  --bins K            quantile bins of the calibration curve (default 10)\n"
           "  --json OUT          write the metrics JSON (\"-\" = stdout)\n"
           "  --report R.html     write a self-contained HTML report (+ R.html.json)\n"
@@ -136,6 +137,10 @@ int vt_cli_learn_evaluate(int argc, char **argv) {
       int rc = vt_cli_parse_long(CMD, a, v, 0, 0x7fffffffL, &n);
       if (rc) return rc;
       mo.seed = (uint64_t)n;
+    } else if (!strcmp(a, "--jobs")) {
+      int rc = vt_cli_parse_long(CMD, a, v, 1, 64, &n);
+      if (rc) return rc;
+      mo.jobs = (unsigned)n;
     } else if (!strcmp(a, "--bins")) {
       int rc = vt_cli_parse_long(CMD, a, v, 2, 100, &n);
       if (rc) return rc;

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -709,18 +710,80 @@ static double pct(const double *v, size_t b, double q) { return np_percentile(v,
 /* Stratified bootstrap: events and non-events are resampled separately (so
  * each replicate keeps the observed prevalence and has both classes, as
  * pROC's stratified bootstrap). AUC and Brier by one weighted pass over the
- * sorted rows: O(n) per replicate. */
+ * sorted rows: O(n) per replicate. Replicate b draws from RNG stream b and
+ * writes slot b, so the result does not depend on the thread count. */
+typedef struct boot_job {
+  const sp *a;
+  const double *prob_sorted;
+  const size_t *posi, *negi;
+  size_t n, npos, nneg, B;
+  uint64_t seed;
+  int with_roc;
+  double *aucs, *briers, *rocs;
+  unsigned stride, first;      /* this worker does b = first, first + stride, ... */
+  const vt_progress *progress; /* only the calling thread's job reports */
+  int oom;
+} boot_job;
+
+static void *boot_run(void *arg) {
+  boot_job *j = arg;
+  size_t n = j->n;
+  unsigned *w = malloc((n ? n : 1) * sizeof *w);
+  if (!w) {
+    j->oom = 1;
+    return NULL;
+  }
+  size_t step = j->B / 100 ? j->B / 100 : 1;
+  for (size_t b = j->first; b < j->B; b += j->stride) {
+    vt__rng r;
+    vt__rng_seed(&r, j->seed, b);
+    memset(w, 0, n * sizeof *w);
+    for (size_t k = 0; k < j->npos; k++) w[j->posi[vt__rng_below(&r, j->npos)]]++;
+    for (size_t k = 0; k < j->nneg; k++) w[j->negi[vt__rng_below(&r, j->nneg)]]++;
+    const sp *a = j->a;
+    double sum = 0, cn = 0, bs = 0;
+    for (size_t i = 0; i < n;) {
+      size_t k = i;
+      double gp = 0, gn = 0;
+      while (k < n && a[k].s == a[i].s) {
+        double wk = (double)w[k];
+        if (a[k].y) gp += wk;
+        else gn += wk;
+        double d = j->prob_sorted[k] - a[k].y;
+        bs += wk * d * d;
+        k++;
+      }
+      sum += gp * (cn + 0.5 * gn);
+      cn += gn;
+      i = k;
+    }
+    j->aucs[b] = sum / ((double)j->npos * (double)j->nneg);
+    j->briers[b] = bs / (double)n;
+    if (j->with_roc)
+      roc_grid(a, n, w, (double)j->npos, (double)j->nneg, j->rocs + b * ROC_GRID);
+    if (j->progress && ((b + 1) % step < j->stride || b + j->stride >= j->B))
+      vt_progress_report(j->progress, "bootstrap", b + 1 < j->B ? b + 1 : j->B, j->B);
+  }
+  free(w);
+  return NULL;
+}
+
 static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *prob_sorted,
                            const vt__metrics_options *o, int with_roc, vt_error *err) {
   size_t B = o->bootstrap, npos = m->auc.npos, nneg = m->auc.nneg;
+  unsigned jobs = o->jobs > 1 ? o->jobs : 1;
+  if (jobs > B) jobs = (unsigned)B;
+  if (jobs > 64) jobs = 64;
   size_t *posi = malloc((npos ? npos : 1) * sizeof *posi);
   size_t *negi = malloc((nneg ? nneg : 1) * sizeof *negi);
-  unsigned *w = malloc(n * sizeof *w);
   double *aucs = malloc(B * sizeof *aucs), *briers = malloc(B * sizeof *briers);
   double *rocs = with_roc ? malloc(B * ROC_GRID * sizeof *rocs) : NULL;
   double *col = with_roc ? malloc(B * sizeof *col) : NULL;
+  boot_job jb[64];
+  pthread_t th[64];
+  unsigned started = 1;
   vt_status st = VT_OK;
-  if (!posi || !negi || !w || !aucs || !briers || (with_roc && (!rocs || !col))) {
+  if (!posi || !negi || !aucs || !briers || (with_roc && (!rocs || !col))) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap of %zu replicates)", B);
     goto done;
   }
@@ -729,35 +792,20 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
     if (a[i].y) posi[ip++] = i;
     else negi[in++] = i;
   }
-  size_t step = B / 100 ? B / 100 : 1;
-  for (size_t b = 0; b < B; b++) {
-    vt__rng r;
-    vt__rng_seed(&r, o->seed, b);
-    memset(w, 0, n * sizeof *w);
-    for (size_t k = 0; k < npos; k++) w[posi[vt__rng_below(&r, npos)]]++;
-    for (size_t k = 0; k < nneg; k++) w[negi[vt__rng_below(&r, nneg)]]++;
-    double sum = 0, cn = 0, bs = 0;
-    for (size_t i = 0; i < n;) {
-      size_t j = i;
-      double gp = 0, gn = 0;
-      while (j < n && a[j].s == a[i].s) {
-        double wj = (double)w[j];
-        if (a[j].y) gp += wj;
-        else gn += wj;
-        double d = prob_sorted[j] - a[j].y;
-        bs += wj * d * d;
-        j++;
-      }
-      sum += gp * (cn + 0.5 * gn);
-      cn += gn;
-      i = j;
+  for (unsigned t = 0; t < jobs; t++)
+    jb[t] = (boot_job){a, prob_sorted, posi, negi, n, npos, nneg, B, o->seed, with_roc, aucs,
+                       briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
+  for (; started < jobs; started++)
+    if (pthread_create(&th[started], NULL, boot_run, &jb[started])) break;
+  /* stripes whose thread could not start run here, after the caller's own */
+  boot_run(&jb[0]);
+  for (unsigned t = started; t < jobs; t++) boot_run(&jb[t]);
+  for (unsigned t = 1; t < started; t++) pthread_join(th[t], NULL);
+  for (unsigned t = 0; t < jobs; t++)
+    if (jb[t].oom) {
+      st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap)");
+      goto done;
     }
-    aucs[b] = sum / ((double)npos * (double)nneg);
-    briers[b] = bs / (double)n;
-    if (with_roc) roc_grid(a, n, w, (double)npos, (double)nneg, rocs + b * ROC_GRID);
-    if (o->progress && ((b + 1) % step == 0 || b + 1 == B))
-      vt_progress_report(o->progress, "bootstrap", b + 1, B);
-  }
   qsort(aucs, B, sizeof *aucs, dcmp);
   qsort(briers, B, sizeof *briers, dcmp);
   m->boot_lo = pct(aucs, B, 0.025);
@@ -776,7 +824,6 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
 done:
   free(posi);
   free(negi);
-  free(w);
   free(aucs);
   free(briers);
   free(rocs);

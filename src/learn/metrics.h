@@ -126,6 +126,8 @@ typedef struct vt__metrics_options {
   size_t calibration_bins;  /* quantile bins of the binned curve; 0 = 10 */
   size_t min_subgroup_events; /* warn below this many events or non-events; 0 = 10 */
   const vt_progress *progress; /* stage "bootstrap"; may be NULL */
+  unsigned jobs;            /* bootstrap threads; 0/1 = the calling thread. The
+                               result is the same for any value. */
 } vt__metrics_options;
 
 /* Sets the defaults above. */

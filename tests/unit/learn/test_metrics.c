@@ -155,7 +155,38 @@ static void normal_quantile(void) {
   CHECK_NEAR(vt__norm_cdf(1.0), 0.8413447460685429, 1e-15);
 }
 
+/* The bootstrap gives bit-identical results on 1 and 4 threads. */
+static void jobs_invariance(void) {
+  enum { N = 500 };
+  static double p[N];
+  static unsigned char y[N];
+  for (int i = 0; i < N; i++) {
+    p[i] = (double)((i * 7919) % 1000) / 1000.0;
+    y[i] = (i * 104729) % 1000 < 1000 * p[i] * 0.8 + 100;
+  }
+  vt__metrics_options o;
+  vt__metrics_options_init(&o);
+  o.bootstrap = 101;
+  vt__metrics *m1 = NULL, *m4 = NULL;
+  vt_error err;
+  CHECK_INT(vt__metrics_compute(p, y, N, NULL, &o, &m1, &err), VT_OK);
+  o.jobs = 4;
+  CHECK_INT(vt__metrics_compute(p, y, N, NULL, &o, &m4, &err), VT_OK);
+  if (m1 && m4) {
+    json_t *a = vt__metrics_to_json(m1), *b = vt__metrics_to_json(m4);
+    CHECK(json_equal(a, b));
+    double lo, hi;
+    vt__metrics_auc_bootstrap(m4, &lo, &hi, NULL);
+    CHECK(isfinite(lo) && lo < hi);
+    json_decref(a);
+    json_decref(b);
+  }
+  vt__metrics_free(m1);
+  vt__metrics_free(m4);
+}
+
 int main(void) {
+  jobs_invariance();
   hand_checked();
   bad_and_degenerate();
   normal_quantile();
