@@ -70,6 +70,16 @@ def main():
     if r.returncode != 65 or "line 3" not in r.stderr or "UTF-8" not in r.stderr:
         failures.append(f"bad_utf8: exit {r.returncode} {r.stderr!r}")
 
+    path = os.path.join(w, "many_levels.csv")
+    with open(path, "w") as f:
+        f.write("y,p,id\n")
+        for i in range(150):
+            f.write(f"{i % 2},{(i % 10) / 10},patient{i}\n")
+    r = run(cli, ["--scores", path, "--label", "y", "--score", "p", "--subgroup", "id",
+                  "--bootstrap", "0"])
+    if r.returncode != 65 or "150 levels" not in r.stderr:
+        failures.append(f"many_levels: exit {r.returncode} {r.stderr!r}")
+
     # usage errors
     r = run(cli, ["--scores", "x.csv", "--label", "y"])
     if r.returncode != 64 or "--score" not in r.stderr:
