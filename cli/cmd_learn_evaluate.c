@@ -64,7 +64,15 @@ static int parse_thresholds(const char *s, double *out, size_t *n) {
   return 0;
 }
 
+/* A number for people: "n/a" where the metric is undefined for the data. */
+static const char *fmt(char *buf, size_t size, double v, int decimals) {
+  if (isfinite(v)) snprintf(buf, size, "%.*f", decimals, v);
+  else snprintf(buf, size, "n/a");
+  return buf;
+}
+
 static void summary(FILE *f, const vt__metrics *m) {
+  char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
   const vt__auc_delong *a = vt__metrics_auc(m);
   double blo, bhi;
   size_t b;
@@ -72,22 +80,28 @@ static void summary(FILE *f, const vt__metrics *m) {
   const vt__calibration_fit *c = vt__metrics_calibration(m);
   fprintf(f, "n %zu, events %zu (%.1f %%)\n", vt__metrics_n(m), vt__metrics_events(m),
           100.0 * (double)vt__metrics_events(m) / (double)vt__metrics_n(m));
-  fprintf(f, "AUC %.4f (DeLong 95%% CI %.4f-%.4f", a->auc, a->ci_lo, a->ci_hi);
-  if (b) fprintf(f, "; bootstrap %.4f-%.4f, B=%zu", blo, bhi, b);
+  fprintf(f, "AUC %s (DeLong 95%% CI %s-%s", fmt(b1, 32, a->auc, 4), fmt(b2, 32, a->ci_lo, 4),
+          fmt(b3, 32, a->ci_hi, 4));
+  if (b) fprintf(f, "; bootstrap %s-%s, B=%zu", fmt(b4, 32, blo, 4), fmt(b5, 32, bhi, 4), b);
   fprintf(f, ")\n");
-  fprintf(f, "Brier %.4f, scaled Brier %.4f\n", vt__metrics_brier(m), vt__metrics_scaled_brier(m));
-  fprintf(f, "calibration intercept %.3f (%.3f to %.3f), slope %.3f (%.3f to %.3f)\n",
-          c->intercept, c->intercept_lo, c->intercept_hi, c->slope, c->slope_lo, c->slope_hi);
+  fprintf(f, "Brier %s, scaled Brier %s\n", fmt(b1, 32, vt__metrics_brier(m), 4),
+          fmt(b2, 32, vt__metrics_scaled_brier(m), 4));
+  fprintf(f, "calibration intercept %s (%s to %s), slope %s (%s to %s)\n",
+          fmt(b1, 32, c->intercept, 3), fmt(b2, 32, c->intercept_lo, 3),
+          fmt(b3, 32, c->intercept_hi, 3), fmt(b4, 32, c->slope, 3), fmt(b5, 32, c->slope_lo, 3),
+          fmt(b6, 32, c->slope_hi, 3));
   size_t nt;
   const vt__threshold_metrics *t = vt__metrics_thresholds(m, &nt);
   for (size_t i = 0; i < nt; i++)
-    fprintf(f, "at p >= %.3g: sensitivity %.3f, specificity %.3f, PPV %.3f, NPV %.3f\n",
-            t[i].threshold, t[i].sensitivity, t[i].specificity, t[i].ppv, t[i].npv);
+    fprintf(f, "at p >= %.3g: sensitivity %s, specificity %s, PPV %s, NPV %s\n", t[i].threshold,
+            fmt(b1, 32, t[i].sensitivity, 3), fmt(b2, 32, t[i].specificity, 3),
+            fmt(b3, 32, t[i].ppv, 3), fmt(b4, 32, t[i].npv, 3));
   for (size_t i = 0; i < vt__metrics_nsubgroups(m); i++) {
     const vt__metrics *s = vt__metrics_subgroup(m, i);
-    fprintf(f, "subgroup %s: n %zu, events %zu, AUC %.4f (%.4f-%.4f)\n",
+    const vt__auc_delong *sa = vt__metrics_auc(s);
+    fprintf(f, "subgroup %s: n %zu, events %zu, AUC %s (%s-%s)\n",
             vt__metrics_subgroup_name(m, i), vt__metrics_n(s), vt__metrics_events(s),
-            vt__metrics_auc(s)->auc, vt__metrics_auc(s)->ci_lo, vt__metrics_auc(s)->ci_hi);
+            fmt(b1, 32, sa->auc, 4), fmt(b2, 32, sa->ci_lo, 4), fmt(b3, 32, sa->ci_hi, 4));
   }
   for (size_t i = 0; i < vt__metrics_nwarnings(m); i++)
     fprintf(f, "warning: %s\n", vt__metrics_warning(m, i));

@@ -910,8 +910,8 @@ static vt_status subgroups(vt__metrics *m, const double *prob, const unsigned ch
     if ((st = compute_one(sp_, sy, k, o, 0, name, &m->subs[l], err))) goto done;
     if (ev < o->min_subgroup_events || k - ev < o->min_subgroup_events) {
       if ((st = warnf(m, err,
-                      "subgroup '%s': %zu events and %zu non-events (fewer than %zu): its "
-                      "estimates are unstable and its CIs wide",
+                      "subgroup '%s': %zu event(s) and %zu non-event(s) (fewer than %zu): "
+                      "its estimates are unstable and its CIs wide",
                       name, ev, k - ev, o->min_subgroup_events)))
         goto done;
     }
@@ -1006,21 +1006,23 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
       if ((st = bootstrap(m, c.a, n, ps, o, top, err))) goto fail;
     }
     if (m->auc.npos < 2 || m->auc.nneg < 2)
-      if ((st = warnf(m, err, "%s%s: fewer than 2 events or non-events: no DeLong CI",
-                      label ? "subgroup " : "all rows", label ? label : "")))
+      if ((st = warnf(m, err, "%s%s%s: fewer than 2 events or non-events: no DeLong CI",
+                      label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
         goto fail;
     if (m->auc.auc == 1.0 || m->auc.auc == 0.0)
-      if ((st = warnf(m, err, "%s%s: the scores separate the outcomes perfectly (AUC %g): the "
-                              "DeLong CI is degenerate and calibration cannot be estimated",
-                      label ? "subgroup " : "all rows", label ? label : "", m->auc.auc)))
+      if ((st = warnf(m, err, "%s%s%s: the scores separate the outcomes perfectly (AUC %g): the "
+                              "DeLong CI is degenerate and the calibration slope cannot be "
+                              "estimated",
+                      label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "",
+                      m->auc.auc)))
         goto fail;
     if (!m->cal.converged && m->auc.auc != 1.0 && m->auc.auc != 0.0)
-      if ((st = warnf(m, err, "%s%s: the calibration model did not converge (separation?)",
-                      label ? "subgroup " : "all rows", label ? label : "")))
+      if ((st = warnf(m, err, "%s%s%s: the calibration model did not converge (separation?)",
+                      label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
         goto fail;
   } else {
-    if ((st = warnf(m, err, "%s%s: only %s: AUC, calibration and scaled Brier are undefined",
-                    label ? "subgroup " : "all rows", label ? label : "",
+    if ((st = warnf(m, err, "%s%s%s: only %s: AUC, calibration and scaled Brier are undefined",
+                    label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "",
                     c.events ? "events" : "non-events")))
       goto fail;
   }
