@@ -502,6 +502,7 @@ static vt_status cum_build(const double *p, const unsigned char *y, size_t n, cu
   c->pos_before = malloc((n + 1) * sizeof *c->pos_before);
   if (!c->pos_before) {
     free(c->a);
+    c->a = NULL;
     return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (%zu rows)", n);
   }
   c->pos_before[0] = 0;
