@@ -26,6 +26,7 @@ int main(void) {
 
 #include "learn/metrics.h"
 #include "learn/report.h"
+#include "learn/scores.h"
 #include "vt_test.h"
 
 extern void *__libc_malloc(size_t);
@@ -148,6 +149,30 @@ int main(void) {
          "%ld leaked\n",
          iterations, enomem, leaks);
   CHECK(enomem > 50);
+
+  /* the score-table reader */
+  static const char csv[] = "y,p,g\n1,0.9,a\n0,0.1,b\n1,0.4,a\n0,0.6,b\n";
+  vt__scores_options so = {0};
+  so.label = "y";
+  so.score = "p";
+  so.subgroup = "g";
+  long reader_runs = 0;
+  for (long k = 0;; k++) {
+    vt_error err;
+    vt__scores sc = {0};
+    long before = live;
+    count = 0;
+    fail_at = k;
+    vt_status st = vt__scores_read_mem("t.csv", csv, sizeof csv - 1, &so, &sc, &err);
+    long reached = count;
+    fail_at = -1;
+    CHECK_MSG(st == VT_OK || st == VT_ENOMEM, "reader, allocation %ld: status %d", k, (int)st);
+    if (st == VT_OK) vt__scores_free(&sc);
+    CHECK_MSG(live == before, "reader, allocation %ld failed: %ld blocks leaked", k, live - before);
+    reader_runs++;
+    if (reached <= k) break;
+  }
+  printf("score reader: %ld runs, no leak\n", reader_runs);
   rmdir(dir);
   return VT_TEST_END();
 }
