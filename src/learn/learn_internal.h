@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "vertebra/learn.h"
 #include "vertebra/status.h"
 
 #define VT_LEARN_MAX_LEVELS 1000   /* categories per column before it is refused */
@@ -51,7 +52,16 @@ typedef struct vt__feature {
   int has_indicator;  /* a "<name>=missing" design column follows */
   size_t nmissing;    /* in the training data */
   size_t design0, ndesign; /* its columns in the design matrix */
+  /* training distribution, for drift at validation */
+  size_t nobs;              /* non-missing training values */
+  double quant[101];        /* numeric: percentiles 0..100 */
+  double edges[9];          /* numeric: decile edges (PSI bins) */
+  double bin_frac[10];      /* numeric: training share per PSI bin */
+  double *level_frac;       /* categorical: training share per level */
 } vt__feature;
+
+/* The PSI bin of a numeric value under a feature's decile edges. */
+int vt__psi_bin(const vt__feature *f, double v);
 
 typedef struct vt__schema_opts {
   const char *outcome, *id, *positive;
@@ -150,6 +160,12 @@ struct vt_learn_model {
   vt__model model;
   json_t *meta; /* owned object */
 };
+
+/* Validation of a model on another cohort: metrics, drift per input and,
+ * when recal_out is set, a recalibrated copy (logistic recalibration of the
+ * linear predictor) with lineage. *report is a JSON object. */
+vt_status vt__validate(const vt_learn_model *m, const char *data, const char *model_path,
+                       const char *recal_out, json_t **report, vt_error *err);
 
 /* Data-quality report of a table under a schema (JSON object). */
 json_t *vt__quality_json(const vt__table *t, const vt__schema *s, const vt__design *d);

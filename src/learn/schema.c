@@ -111,12 +111,35 @@ static vt_status infer_outcome(const vt__table *t, size_t oc, const char *positi
   return s->positive && s->negative ? VT_OK : vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
 }
 
+int vt__psi_bin(const vt__feature *f, double v) {
+  int b = 0;
+  while (b < 9 && v > f->edges[b]) b++;
+  return b;
+}
+
+static json_t *darr(const double *v, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_real(v[i]));
+  return a;
+}
+
+static int read_darr(json_t *a, double *out, size_t n) {
+  if (!json_is_array(a) || json_array_size(a) != n) return 0;
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(a, i);
+    if (!json_is_number(e)) return 0;
+    out[i] = json_number_value(e);
+  }
+  return 1;
+}
+
 void vt__schema_free(vt__schema *s) {
   if (!s) return;
   for (size_t f = 0; f < s->nfeat; f++) {
     free(s->feat[f].name);
     for (size_t l = 0; l < s->feat[f].nlevels; l++) free(s->feat[f].levels[l]);
     free(s->feat[f].levels);
+    free(s->feat[f].level_frac);
   }
   for (size_t j = 0; j < s->ndesign; j++) free(s->design_names[j]);
   for (size_t j = 0; j < s->ndropped; j++) free(s->dropped[j]);
@@ -239,9 +262,13 @@ vt_status vt__schema_infer(const vt__table *t, const vt__schema_opts *o, vt__sch
     ft->nmissing = nmiss;
     ft->has_indicator = o->impute == VT_IMPUTE_INDICATOR && nmiss > 0;
     s->nfeat++;
+    ft->nobs = nobs;
     if (!categorical) {
       qsort(vals, nnum, sizeof *vals, cmp_dbl);
       ft->impute = nnum % 2 ? vals[nnum / 2] : 0.5 * (vals[nnum / 2 - 1] + vals[nnum / 2]);
+      for (int q = 0; q <= 100; q++) ft->quant[q] = vals[(size_t)((double)(nnum - 1) * q / 100.0 + 0.5)];
+      for (int q = 0; q < 9; q++) ft->edges[q] = ft->quant[10 * (q + 1)];
+      for (size_t i = 0; i < nnum; i++) ft->bin_frac[vt__psi_bin(ft, vals[i])] += 1.0 / (double)nnum;
       continue;
     }
     qsort(strs, nobs, sizeof *strs, cmp_str);
@@ -269,6 +296,12 @@ vt_status vt__schema_infer(const vt__table *t, const vt__schema_opts *o, vt__sch
         }
       }
     ft->mode_level = best;
+    ft->level_frac = calloc(nl, sizeof *ft->level_frac);
+    if (!ft->level_frac) { st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory"); goto fail; }
+    for (size_t i = 0, l = 0; i < nobs; i++) {
+      if (i && strcmp(strs[i], strs[i - 1])) l++;
+      ft->level_frac[l] += 1.0 / (double)nobs;
+    }
   }
   if (s->nfeat == 0) {
     st = vt_error_set(err, VT_EINVAL, t->path, "no predictor columns left after exclusions");
@@ -394,9 +427,14 @@ json_t *vt__schema_to_json(const vt__schema *s) {
       for (size_t l = 0; l < ft->nlevels; l++) json_array_append_new(lv, json_string(ft->levels[l]));
       json_object_set_new(o, "levels", lv);
       json_object_set_new(o, "impute_level", json_string(ft->levels[ft->mode_level]));
+      json_object_set_new(o, "level_share", darr(ft->level_frac, ft->nlevels));
     } else {
       json_object_set_new(o, "impute_value", json_real(ft->impute));
+      json_object_set_new(o, "percentiles", darr(ft->quant, 101));
+      json_object_set_new(o, "psi_edges", darr(ft->edges, 9));
+      json_object_set_new(o, "psi_share", darr(ft->bin_frac, 10));
     }
+    json_object_set_new(o, "training_observed", json_integer((json_int_t)ft->nobs));
     json_array_append_new(feats, o);
   }
   json_t *dropped = json_array();
@@ -452,6 +490,13 @@ vt_status vt__schema_from_json(json_t *j, vt__schema **out, vt_error *err) {
       json_t *iv = json_object_get(o, "impute_value");
       if (!json_is_number(iv)) { st = field_err(err, "features[].impute_value"); break; }
       ft->impute = json_number_value(iv);
+      if (!read_darr(json_object_get(o, "percentiles"), ft->quant, 101) ||
+          !read_darr(json_object_get(o, "psi_edges"), ft->edges, 9) ||
+          !read_darr(json_object_get(o, "psi_share"), ft->bin_frac, 10)) {
+        st = field_err(err, "features[].percentiles/psi_edges/psi_share");
+        break;
+      }
+      ft->nobs = (size_t)json_integer_value(json_object_get(o, "training_observed"));
       continue;
     }
     json_t *lv = json_object_get(o, "levels");
@@ -467,6 +512,13 @@ vt_status vt__schema_from_json(json_t *j, vt__schema **out, vt_error *err) {
       ft->levels[ft->nlevels++] = strdup(v);
       if (!strcmp(v, il)) ft->mode_level = l;
     }
+    if (st) break;
+    ft->level_frac = calloc(ft->nlevels + 1, sizeof *ft->level_frac);
+    if (!ft->level_frac || !read_darr(json_object_get(o, "level_share"), ft->level_frac, ft->nlevels)) {
+      st = field_err(err, "features[].level_share");
+      break;
+    }
+    ft->nobs = (size_t)json_integer_value(json_object_get(o, "training_observed"));
   }
   if (!st) st = layout(s, err);
   if (st) {
