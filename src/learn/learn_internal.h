@@ -167,6 +167,18 @@ struct vt_learn_model {
 vt_status vt__validate(const vt_learn_model *m, const char *data, const char *model_path,
                        const char *recal_out, json_t **report, vt_error *err);
 
+/* Simulated spine-surgery cohort with a known logistic risk structure for
+ * surgical-site infection (simulate.c). hospital 0: development site;
+ * 1: an external site with older, heavier, more diabetic patients and a
+ * different baseline risk and slope. Written atomically as CSV with columns
+ * id, age, male, bmi, diabetes, smoker, asa, levels_fused, op_time_min,
+ * albumin, site, ssi. */
+typedef struct vt__sim_coef { const char *column; double beta; const char *unit; } vt__sim_coef;
+vt_status vt__simulate_cohort(const char *path, size_t n, uint64_t seed, int hospital,
+                              vt_error *err);
+/* The true per-unit coefficients on the log-odds scale (intercept first). */
+const vt__sim_coef *vt__simulate_truth(size_t *n);
+
 /* Data-quality report of a table under a schema (JSON object). */
 json_t *vt__quality_json(const vt__table *t, const vt__schema *s, const vt__design *d);
 #endif
