@@ -76,10 +76,12 @@ vt_status vt_learn_model_load(const char *path, vt_learn_model **out, vt_error *
     return vt_error_set(err, VT_EFORMAT, path, "field 'format' is not '%s'", VT_LEARN_FORMAT);
   }
   if (!json_is_integer(ver) || json_integer_value(ver) != VT_LEARN_SCHEMA_VERSION) {
+    long long v = json_is_integer(ver) ? (long long)json_integer_value(ver) : -1;
     json_decref(doc);
+    if (v < 0)
+      return vt_error_set(err, VT_EFORMAT, path, "field 'schema_version' is missing");
     return vt_error_set(err, VT_EFORMAT, path,
-                        "field 'schema_version' is %s; this vertebra reads version %d only",
-                        json_is_integer(ver) ? "another version" : "missing",
+                        "field 'schema_version' is %lld; this vertebra reads version %d only", v,
                         VT_LEARN_SCHEMA_VERSION);
   }
   vt_learn_model *m = calloc(1, sizeof *m);
