@@ -13,7 +13,7 @@ static const char *usage =
     "         [--folds K] [--seed N] [--jobs N] [--subgroup COL] --out MODEL\n"
     "         [--report R.html] [--json METRICS.json] [--id COL] [--positive LABEL]\n"
     "         [--exclude COLS] [--numeric COLS] [--categorical COLS]\n"
-    "         [--impute median|indicator] [--folds-file F] [--C X] [--l1-ratio X]\n"
+    "         [--impute median|indicator] [--date COL] [--folds-file F] [--C X] [--l1-ratio X]\n"
     "         [--max-depth N] [--n-estimators N] [--eta X] [--subsample X]\n"
     "         [--colsample X] [--min-child-weight X] [--lambda X]\n";
 
@@ -49,6 +49,7 @@ int vt_cli_learn_train(int argc, char **argv) {
     else if (!strcmp(a, "--numeric")) o.numeric = v;
     else if (!strcmp(a, "--categorical")) o.categorical = v;
     else if (!strcmp(a, "--folds-file")) o.folds_file = v;
+    else if (!strcmp(a, "--date")) o.date = v;
     else if (!strcmp(a, "--impute")) {
       if (!strcmp(v, "indicator")) o.impute_indicator = 1;
       else if (strcmp(v, "median")) return vt_cli_usage_error("learn train", "--impute: median or indicator");

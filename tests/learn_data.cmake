@@ -16,3 +16,12 @@ foreach(case "uci_vertebral_column/column_2C_weka.csv;status;Abnormal;;uci"
             "${exclude}" ${work})
   set_tests_properties(learn_parity_${tag} PROPERTIES LABELS "learn" TIMEOUT 300)
 endforeach()
+
+# Drift statistics (chi-square exactly, KS to the stored-percentile
+# resolution) and calibration intercept/slope of `learn validate` vs SciPy.
+set(work ${CMAKE_CURRENT_BINARY_DIR}/learn_drift)
+file(MAKE_DIRECTORY ${work})
+add_test(NAME learn_drift_scipy
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/learn/drift.py $<TARGET_FILE:vertebra>
+          ${VT_SHARED_DATA}/tabular/rpart_kyphosis/kyphosis.csv ${work})
+set_tests_properties(learn_drift_scipy PROPERTIES LABELS "learn" TIMEOUT 300)

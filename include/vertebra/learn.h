@@ -23,6 +23,7 @@ typedef struct vt_learn_train_opts {
   const char *numeric;     /* force numeric */
   const char *categorical; /* force categorical (one-hot) */
   const char *model;       /* "logistic", "gbdt" or "auto" (default) */
+  const char *date;        /* optional ISO 8601 date column: its range is fingerprinted */
   const char *folds_file;  /* optional CSV "row,fold" (1-based row, 0-based fold) */
   int impute_indicator;    /* 0: median/mode imputation; 1: missing indicators */
   int folds;               /* stratified CV folds (default 5) */

@@ -95,8 +95,9 @@ vt_status vt_learn_model_load(const char *path, vt_learn_model **out, vt_error *
     return st;
   }
   m->meta = json_object();
-  const char *keep[] = {"created", "training_data", "metrics", "quality", "lineage", "validation"};
-  for (size_t i = 0; i < 6; i++) {
+  const char *keep[] = {"created", "training_data", "metrics", "quality", "importance", "lineage",
+                        "validation"};
+  for (size_t i = 0; i < 7; i++) {
     json_t *v = json_object_get(doc, keep[i]);
     if (v) json_object_set(m->meta, keep[i], v);
   }

@@ -173,6 +173,41 @@ static vt_status read_folds(const char *path, size_t n, int *fold, int *k, vt_er
   return st;
 }
 
+/* Global importance: mean |contribution| per input column over the training
+ * rows (mean |SHAP| for trees; mean |coefficient x standardised value| for
+ * logistic), largest first, with the standardised coefficients for logistic. */
+static json_t *importance(const vt__model *m, const vt__schema *s, const vt__design *d) {
+  size_t q = d->p + 1;
+  double *c = malloc((d->n * q + 1) * sizeof *c), *imp = calloc(s->nfeat + 1, sizeof *imp);
+  vt_error err;
+  json_t *arr = json_array();
+  if (!c || !imp || vt__model_contrib(m, d->x, d->n, c, &err)) {
+    free(c);
+    free(imp);
+    return arr;
+  }
+  for (size_t i = 0; i < d->n; i++)
+    for (size_t f = 0; f < s->nfeat; f++) {
+      double v = 0;
+      for (size_t k = 0; k < s->feat[f].ndesign; k++) v += c[i * q + s->feat[f].design0 + k];
+      imp[f] += fabs(v) / (double)d->n;
+    }
+  for (size_t r = 0; r < s->nfeat; r++) {
+    size_t best = 0;
+    for (size_t f = 1; f < s->nfeat; f++)
+      if (imp[f] > imp[best]) best = f;
+    json_array_append_new(arr, json_pack("{s:s, s:f}", "column", s->feat[best].name,
+                                         "mean_abs_contribution", imp[best]));
+    imp[best] = -1;
+  }
+  free(c);
+  free(imp);
+  return json_pack("{s:s, s:o}", "method", m->kind == VT_MODEL_GBDT
+                   ? "mean |TreeSHAP| over training rows (log-odds)"
+                   : "mean |coefficient x standardised value| over training rows (log-odds)",
+                   "by_column", arr);
+}
+
 static json_t *training_data(const vt__table *t, const vt__design *d) {
   char hex[65];
   for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", t->sha256[i]);
@@ -200,7 +235,12 @@ vt_status vt_learn_train(const vt_learn_train_opts *o, vt_learn_model **out, vt_
   json_t *cv_lr = NULL, *cv_gb = NULL;
   vt_status st = vt__table_read(o->data, &t, err);
   if (st) return st;
-  vt__schema_opts so = {o->outcome, o->id, o->positive, o->exclude, o->numeric, o->categorical,
+  /* the --date column is fingerprinted, never a predictor */
+  char excl[4096];
+  snprintf(excl, sizeof excl, "%s%s%s", o->exclude ? o->exclude : "",
+           o->exclude && o->date ? "," : "", o->date ? o->date : "");
+  vt__schema_opts so = {o->outcome, o->id, o->positive, excl[0] ? excl : NULL, o->numeric,
+                        o->categorical,
                         o->impute_indicator ? VT_IMPUTE_INDICATOR : VT_IMPUTE_MEDIAN};
   if ((st = vt__schema_infer(t, &so, &s, err))) goto done;
   if ((st = vt__design_build(s, t, 1, &d, err))) goto done;
@@ -250,9 +290,28 @@ vt_status vt_learn_train(const vt_learn_train_opts *o, vt_learn_model **out, vt_
   struct tm tmv;
   gmtime_r(&now, &tmv);
   strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-  lm->meta = json_pack("{s:s, s:o, s:o, s:o, s:{s:n}}", "created", created, "training_data",
-                       training_data(t, &d), "metrics", metrics, "quality",
-                       vt__quality_json(t, s, &d), "lineage", "parent_sha256");
+  json_t *td = training_data(t, &d);
+  if (o->date) {
+    size_t dc = vt__table_col(t, o->date);
+    if (dc == (size_t)-1) {
+      json_decref(td);
+      json_decref(metrics);
+      st = vt_error_set(err, VT_ENOTFOUND, t->path, "--date: no column '%s' in the header", o->date);
+      goto done;
+    }
+    const char *lo = NULL, *hi = NULL; /* ISO 8601 dates sort as text */
+    for (size_t i = 0; i < t->nrows; i++) {
+      const char *v = t->cells[i * t->ncols + dc];
+      if (vt__is_missing(v)) continue;
+      if (!lo || strcmp(v, lo) < 0) lo = v;
+      if (!hi || strcmp(v, hi) > 0) hi = v;
+    }
+    json_object_set_new(td, "date_range", json_pack("{s:s, s:s?, s:s?}", "column", o->date,
+                                                    "first", lo, "last", hi));
+  }
+  lm->meta = json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:n}}", "created", created, "training_data",
+                       td, "metrics", metrics, "quality", vt__quality_json(t, s, &d),
+                       "importance", importance(&lm->model, s, &d), "lineage", "parent_sha256");
   if (!lm->meta) { st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory"); goto done; }
   lm->schema = s;
   s = NULL;
