@@ -16,6 +16,11 @@
 static const struct { const char *name; double lo, hi; } rules[] = {
     {"age", 0, 120}, {"bmi", 10, 100}, {"height", 50, 250}, {"weight", 2, 400}};
 
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 static int cmp_rows(const void *a, const void *b, void *ctx) {
   const vt__table *t = ctx;
   size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -56,9 +61,15 @@ json_t *vt__quality_json(const vt__table *t, const vt__schema *s, const vt__desi
         for (size_t i = 0; i < d->n; i++) c += d->x[i * d->p + ft->design0 + l];
         if (c > top) top = c;
       }
-    } else {
-      double v0 = d->x[ft->design0];
-      for (size_t i = 0; i < d->n; i++) top += d->x[i * d->p + ft->design0] == v0;
+    } else { /* longest run of equal values in the sorted column */
+      double *v = malloc((d->n + 1) * sizeof *v);
+      for (size_t i = 0; v && i < d->n; i++) v[i] = d->x[i * d->p + ft->design0];
+      if (v) qsort(v, d->n, sizeof *v, cmp_dbl);
+      for (size_t i = 0, run = 0; v && i < d->n; i++) {
+        run = i && v[i] == v[i - 1] ? run + 1 : 1;
+        if ((double)run > top) top = (double)run;
+      }
+      free(v);
     }
     double share = top / (double)d->n;
     const char *flag = share >= 1.0 ? "constant" : share >= 0.99 ? "near-constant" : NULL;

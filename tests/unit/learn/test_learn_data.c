@@ -104,6 +104,51 @@ static void test_bad_cohorts(void) {
   }
 }
 
+/* Quality report: implausible values by column name, duplicate rows. */
+static void test_quality(void) {
+  vt_learn_model *m;
+  vt_error err;
+  const char *p = put("quality.csv", "age,bmi,flag,ssi\n50,20,1,1\n60,25,0,0\n70,150,0,1\n"
+                                     "-3,22,0,0\n55,24,0,1\n50,20,1,1\n");
+  CHECK_INT(train(p, "ssi", NULL, "logistic", &m, &err), VT_OK);
+  if (!m) return;
+  json_t *q = json_object_get(m->meta, "quality");
+  CHECK_INT(json_integer_value(json_object_get(q, "duplicate_rows")), 1);
+  json_t *cols = json_object_get(q, "columns");
+  CHECK_INT(json_integer_value(json_object_get(json_object_get(json_array_get(cols, 0), "implausible"), "count")), 1);
+  CHECK_INT(json_integer_value(json_object_get(json_object_get(json_array_get(cols, 1), "implausible"), "count")), 1);
+  vt_learn_model_free(m);
+}
+
+/* Recalibration writes a new version whose lineage names the parent's hash
+ * and whose linear predictor is a + b*lp with the fitted a, b. */
+static void test_recalibrate(void) {
+  vt_learn_model *m, *r = NULL;
+  vt_error err;
+  char kyph[512], path[256], rpath[256];
+  snprintf(kyph, sizeof kyph, "%s/tabular/rpart_kyphosis/kyphosis.csv", VT_SHARED_DATA);
+  CHECK_INT(train(kyph, "Kyphosis", NULL, "logistic", &m, &err), VT_OK);
+  if (!m) return;
+  snprintf(path, sizeof path, "%s/parent.json", dir);
+  snprintf(rpath, sizeof rpath, "%s/child.json", dir);
+  CHECK_INT(vt_learn_model_save(m, path, &err), VT_OK);
+  json_t *rep = NULL;
+  CHECK_INT(vt__validate(m, kyph, path, rpath, &rep, &err), VT_OK);
+  CHECK_INT(vt_learn_model_load(rpath, &r, &err), VT_OK);
+  if (r && rep) {
+    json_t *lin = json_object_get(r->meta, "lineage");
+    const char *ph = json_string_value(json_object_get(lin, "parent_sha256"));
+    CHECK(ph && strlen(ph) == 64);
+    double slope = json_real_value(json_object_get(json_object_get(json_object_get(rep, "metrics"), "calibration"), "slope"));
+    CHECK_NEAR(r->model.recal_b, slope, 1e-12);
+    /* on its own data a refitted logistic model is already calibrated: slope ~ 1 */
+    CHECK_NEAR(slope, 1.0, 0.2);
+  }
+  json_decref(rep);
+  vt_learn_model_free(r);
+  vt_learn_model_free(m);
+}
+
 static char *slurp(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
@@ -206,6 +251,8 @@ int main(void) {
   if (!mkdtemp(dir)) return 1;
   test_bad_cohorts();
   test_model_file();
+  test_quality();
+  test_recalibrate();
   check_contrib_sums("gbdt");
   check_contrib_sums("logistic");
   char cmd[300];
