@@ -25,3 +25,14 @@ add_test(NAME learn_drift_scipy
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/learn/drift.py $<TARGET_FILE:vertebra>
           ${VT_SHARED_DATA}/tabular/rpart_kyphosis/kyphosis.csv ${work})
 set_tests_properties(learn_drift_scipy PROPERTIES LABELS "learn" TIMEOUT 300)
+
+# The CLI on a bad cohort: exit 65 (data error) naming the row, and no model
+# or metrics file left behind.
+set(work ${CMAKE_CURRENT_BINARY_DIR}/learn_cli_bad)
+file(MAKE_DIRECTORY ${work})
+file(WRITE ${work}/ragged.csv "age,ssi\n50,1\n60,0\n70\n")
+add_test(NAME learn_cli_no_partial_output
+  COMMAND sh -c "rm -f m.json j.json; \"$1\" learn train --data ragged.csv --outcome ssi --out m.json --json j.json 2> err.txt; rc=$?; cat err.txt; test $rc -eq 65 && grep -q 'line 4' err.txt && test ! -e m.json && test ! -e j.json"
+          sh $<TARGET_FILE:vertebra>
+  WORKING_DIRECTORY ${work})
+set_tests_properties(learn_cli_no_partial_output PROPERTIES LABELS "learn")

@@ -149,6 +149,37 @@ static void test_recalibrate(void) {
   vt_learn_model_free(m);
 }
 
+/* --impute indicator: a COL=missing design column, set for missing cells. */
+static void test_indicator(void) {
+  vt_learn_model *m = NULL;
+  vt_error err;
+  const char *p = put("ind.csv", "alb,sex,ssi\n4.1,M,1\n,F,0\n3.2,,1\n4.4,F,0\n3.9,M,1\n4.0,F,0\n");
+  vt_learn_train_opts o;
+  vt_learn_train_defaults(&o);
+  o.data = p;
+  o.outcome = "ssi";
+  o.model = "logistic";
+  o.folds = 2;
+  o.impute_indicator = 1;
+  memset(&err, 0, sizeof err);
+  CHECK_INT(vt_learn_train(&o, &m, &err), VT_OK);
+  if (!m) return;
+  CHECK_INT(m->schema->ndesign, 5); /* alb, alb=missing, sex=F, sex=M, sex=missing */
+  CHECK_STR(m->schema->design_names[1], "alb=missing");
+  CHECK_STR(m->schema->design_names[4], "sex=missing");
+  vt__table *t = NULL;
+  vt__design d;
+  CHECK_INT(vt__table_read(p, &t, &err), VT_OK);
+  CHECK_INT(vt__design_build(m->schema, t, 1, &d, &err), VT_OK);
+  CHECK_NEAR(d.x[1 * 5 + 0], 4.0, 1e-12); /* median of 4.1 3.2 4.4 3.9 4.0 */
+  CHECK_NEAR(d.x[1 * 5 + 1], 1, 0);
+  CHECK_NEAR(d.x[2 * 5 + 4], 1, 0);
+  CHECK_NEAR(d.x[2 * 5 + 2] + d.x[2 * 5 + 3], 0, 0); /* no level for a missing category */
+  vt__design_free(&d);
+  vt__table_free(t);
+  vt_learn_model_free(m);
+}
+
 static char *slurp(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
@@ -252,6 +283,7 @@ int main(void) {
   test_bad_cohorts();
   test_model_file();
   test_quality();
+  test_indicator();
   test_recalibrate();
   check_contrib_sums("gbdt");
   check_contrib_sums("logistic");
