@@ -72,7 +72,7 @@ int vt_cli_demo_learn(const char *dir, FILE *out) {
   char *rs = json_dumps(rep, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
   json_t *vm = json_object_get(rep, "metrics"), *cal = json_object_get(vm, "calibration");
   fprintf(out, "learn: external validation, hospital B: AUC %.3f, calibration intercept %.3f, "
-               "slope %.3f (true shift: +0.4 log-odds, slope 0.8); drift:",
+               "slope %.3f (truth: lp_B = 0.4 + 0.8 x lp_A); drift:",
           json_real_value(json_object_get(json_object_get(vm, "auc"), "value")),
           json_real_value(json_object_get(cal, "intercept")),
           json_real_value(json_object_get(cal, "slope")));
