@@ -22,8 +22,24 @@ int vt_cli_demo_learn(const char *dir, FILE *out) {
   snprintf(metrics, sizeof metrics, "%s/ssi_metrics.json", dir);
   snprintf(val, sizeof val, "%s/ssi_validation_hospital_b.json", dir);
   vt_error err = {0};
-  if (vt__simulate_cohort(a, 4000, 2026, 0, &err) || vt__simulate_cohort(b, 2000, 2026, 1, &err))
+  double *lpa = malloc(4000 * sizeof *lpa), *ya = malloc(4000 * sizeof *ya);
+  if (!lpa || !ya) { free(lpa); free(ya); return VT_EXIT_OSERR; }
+  if (vt__simulate_cohort(a, 4000, 2026, 0, lpa, &err) ||
+      vt__simulate_cohort(b, 2000, 2026, 1, NULL, &err)) {
+    free(lpa); free(ya);
     return fail(&err);
+  }
+  /* the AUC of the true risk on the same rows: the best any model can reach */
+  vt__table *ta = NULL;
+  double oracle = NAN;
+  if (vt__table_read(a, &ta, &err) == VT_OK) {
+    size_t yc = vt__table_col(ta, "ssi");
+    for (size_t i = 0; i < ta->nrows && i < 4000; i++) ya[i] = ta->cells[i * ta->ncols + yc][0] == '1';
+    oracle = vt__rank_auc(lpa, ya, ta->nrows);
+    vt__table_free(ta);
+  }
+  free(lpa);
+  free(ya);
   vt_learn_train_opts o;
   vt_learn_train_defaults(&o);
   o.data = a;
@@ -41,13 +57,13 @@ int vt_cli_demo_learn(const char *dir, FILE *out) {
   json_t *met = json_object_get(m->meta, "metrics");
   json_t *run = json_object_get(met, "runner_up");
   fprintf(out, "learn: simulated SSI cohort, hospital A n=%lld events=%lld; chosen %s "
-               "(CV AUC %.3f), runner-up %s (CV AUC %.3f)\n",
+               "(CV AUC %.3f), runner-up %s (CV AUC %.3f); AUC of the true risk %.3f\n",
           (long long)json_integer_value(json_object_get(met, "n")),
           (long long)json_integer_value(json_object_get(met, "events")),
           json_string_value(json_object_get(json_object_get(met, "cross_validation"), "model")),
           json_real_value(json_object_get(json_object_get(met, "auc"), "value")),
           json_string_value(json_object_get(run, "model")),
-          json_real_value(json_object_get(run, "mean_fold_auc")));
+          json_real_value(json_object_get(run, "mean_fold_auc")), oracle);
   /* true vs estimated per-unit coefficients: a logistic fit on the same data */
   vt_learn_model *lr = NULL;
   o.model = "logistic";

@@ -172,10 +172,11 @@ vt_status vt__validate(const vt_learn_model *m, const char *data, const char *mo
  * 1: an external site with older, heavier, more diabetic patients and a
  * different baseline risk and slope. Written atomically as CSV with columns
  * id, age, male, bmi, diabetes, smoker, asa, levels_fused, op_time_min,
- * albumin, site, ssi. */
+ * albumin, site, ssi. true_lp (n values, may be NULL) receives each row's
+ * true log-odds. */
 typedef struct vt__sim_coef { const char *column; double beta; const char *unit; } vt__sim_coef;
 vt_status vt__simulate_cohort(const char *path, size_t n, uint64_t seed, int hospital,
-                              vt_error *err);
+                              double *true_lp, vt_error *err);
 /* The true per-unit coefficients on the log-odds scale (intercept first). */
 const vt__sim_coef *vt__simulate_truth(size_t *n);
 

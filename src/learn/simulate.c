@@ -45,7 +45,7 @@ static double norm(uint64_t *s) {
 static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 vt_status vt__simulate_cohort(const char *path, size_t n, uint64_t seed, int hospital,
-                              vt_error *err) {
+                              double *true_lp, vt_error *err) {
   uint64_t s = seed * 2654435761ULL + (uint64_t)hospital;
   vt_buf b;
   vt__buf_init(&b, 0);
@@ -68,6 +68,7 @@ vt_status vt__simulate_cohort(const char *path, size_t n, uint64_t seed, int hos
     double lp = 0;
     for (size_t k = 0; k < sizeof x / sizeof *x; k++) lp += truth[k].beta * x[k];
     lp = shift + slope * lp;
+    if (true_lp) true_lp[i] = lp;
     int ssi = unif(&s) < 1 / (1 + exp(-lp));
     vt__buf_printf(&b, "%c%05zu,%.0f,%d,%.1f,%d,%d,%.0f,%.0f,%.0f,", hospital ? 'B' : 'A', i + 1,
                    age, male, bmi, dm, smoker, asa, levels, op);
