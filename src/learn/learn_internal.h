@@ -2,9 +2,20 @@
  * src/learn share: the loaded table, the feature schema that turns it into a
  * design matrix, and the two model kinds.
  *
- * For learn-eval (metrics.h/resample.h were not on main when this was
- * written): train.c uses its own stratified k-fold and a rank (Mann-Whitney)
- * AUC; switch to vt__metrics_* / vt__resample_* once their headers land. */
+ * For learn-eval (metrics.h/resample.h/report.h were not on main when this
+ * was written): train.c uses its own stratified k-fold (vt__stratified_folds)
+ * and a rank (Mann-Whitney) AUC, and validate.c its own Brier and
+ * calibration intercept/slope. What this side needs from theirs:
+ *  - a metrics call over (probability or log-odds, y, n[, subgroup labels])
+ *    returning the shared metrics JSON object (auc with DeLong CI, brier,
+ *    calibration, thresholds, net benefit, subgroups), used on the pooled
+ *    out-of-fold predictions in train and on the new cohort in validate;
+ *  - CV / Harrell bootstrap driven by a fit/predict callback: fit(x, y, n, p)
+ *    -> model, predict(model, x, n) -> log-odds (fit() in train.c and
+ *    vt__model_logit already have that shape);
+ *  - a report call taking the metrics JSON plus this side's `quality`,
+ *    `importance` and `schema` objects (see docs/learn.md).
+ */
 #ifndef VT_LEARN_INTERNAL_H
 #define VT_LEARN_INTERNAL_H
 #include <stddef.h>
