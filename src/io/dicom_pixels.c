@@ -22,6 +22,19 @@ static vt_status bad(vt_error *err, vt_status st, const char *name, const char *
 static vt_status native_frame(const vt__dcm_image *img, int frame, const char *name, int32_t *dst,
                               vt_error *err) {
   size_t npix = (size_t)img->rows * img->cols * img->samples;
+  if (img->bits_alloc == 1) {
+    /* bit-packed (segmentations): frames follow each other bit by bit, LSB first */
+    size_t first = (size_t)frame * npix;
+    if ((first + npix + 7) / 8 > img->pix_len)
+      return bad(err, VT_EFORMAT, name, "pixel data: %zu bytes hold fewer than %d 1-bit frame(s) of %zu pixels",
+                 img->pix_len, frame + 1, npix);
+    const unsigned char *p = img->base + img->pix_off;
+    for (size_t i = 0; i < npix; i++) dst[i] = (p[(first + i) >> 3] >> ((first + i) & 7)) & 1;
+    return VT_OK;
+  }
+  if (img->samples == 3 && !strncmp(img->photometric, "YBR_FULL_422", 12))
+    return bad(err, VT_EUNSUPPORTED, name,
+               "uncompressed YBR_FULL_422 (chroma subsampled by 2) is not supported");
   size_t bpp = (size_t)img->bits_alloc / 8;
   size_t fbytes = npix * bpp;
   if ((size_t)frame * fbytes + fbytes > img->pix_len)
@@ -120,9 +133,9 @@ vt_status vt__dcm_decode_frame(const vt__dcm_image *img, int frame, const char *
   if (img->rows > 65535 || img->cols > 65535) return bad(err, VT_ELIMIT, name, "image too large");
   if (img->samples != 1 && img->samples != 3)
     return bad(err, VT_EUNSUPPORTED, name, "SamplesPerPixel %d (only 1 or 3)", img->samples);
-  if (img->bits_alloc != 8 && img->bits_alloc != 16 && img->bits_alloc != 32)
-    return bad(err, img->bits_alloc == 1 ? VT_EUNSUPPORTED : VT_EFORMAT, name,
-               "BitsAllocated %d (only 8, 16 or 32)", img->bits_alloc);
+  if (img->bits_alloc != 8 && img->bits_alloc != 16 && img->bits_alloc != 32 &&
+      !(img->bits_alloc == 1 && !img->encapsulated))
+    return bad(err, VT_EUNSUPPORTED, name, "BitsAllocated %d (only 1, 8, 16 or 32)", img->bits_alloc);
   if (img->bits_stored < 1 || img->bits_stored > img->bits_alloc)
     return bad(err, VT_EFORMAT, name, "BitsStored %d does not fit BitsAllocated %d", img->bits_stored,
                img->bits_alloc);
