@@ -7,15 +7,16 @@
 #include "vertebra/image_io.h"
 
 static void usage(FILE *f) {
-  fputs("usage: vertebra ct convert INPUT OUT.nii[.gz] [--series UID] [--int16] [--allow-2d] [-q]\n"
+  fputs("usage: vertebra ct convert INPUT OUT.nii[.gz] [--series UID] [--float32] [--allow-2d] [-q]\n"
         "\n"
         "Reads INPUT (a folder holding a DICOM series, one DICOM file, or a NIfTI\n"
         "file) and writes OUT as NIfTI-1 (gzip when OUT ends in .gz): voxels in HU\n"
-        "(RescaleSlope/Intercept applied), float32 unless --int16, and the RAS\n"
+        "(RescaleSlope/Intercept applied; int16 when every voxel is an integer\n"
+        "that fits, which is lossless, else float32), and the RAS\n"
         "affine dcm2niix writes. Slices are ordered by ImagePositionPatient.\n"
         "\n"
         "  --series UID  pick one series when the folder holds several (they are listed)\n"
-        "  --int16       store int16 (fails if a voxel does not fit)\n"
+        "  --float32     always store float32\n"
         "  --allow-2d    accept a single-image series (default: at least 2 slices)\n"
         "  -q            do not print the summary and warnings\n",
         f);
@@ -24,7 +25,7 @@ static void usage(FILE *f) {
 int vt_cli_ct_convert(int argc, char **argv) {
   const char *in = NULL, *outp = NULL;
   vt_dicom_options opts = {NULL, 2};
-  int int16 = 0, quiet = 0;
+  int force_float = 0, quiet = 0;
   for (int i = 1; i < argc; i++) {
     if (vt_cli_is_help(argv[i])) {
       usage(stdout);
@@ -32,8 +33,8 @@ int vt_cli_ct_convert(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--series")) {
       if (i + 1 >= argc) return vt_cli_usage_error("ct convert", "--series needs a UID");
       opts.series_uid = argv[++i];
-    } else if (!strcmp(argv[i], "--int16")) {
-      int16 = 1;
+    } else if (!strcmp(argv[i], "--float32")) {
+      force_float = 1;
     } else if (!strcmp(argv[i], "--allow-2d")) {
       opts.min_slices = 1;
     } else if (!strcmp(argv[i], "-q")) {
@@ -72,9 +73,13 @@ int vt_cli_ct_convert(int argc, char **argv) {
                  : vt_volume_read_dicom_dir(in, &opts, &vol, &info, &err);
   }
   if (st != VT_OK) return vt_cli_fail(&err);
-  st = vt_volume_write_nifti(vol, outp, int16 ? VT_NIFTI_INT16 : VT_NIFTI_FLOAT32, &err);
   size_t d[3];
   vt_volume_dims(vol, d);
+  int int16 = !force_float;
+  const float *v = vt_volume_cdata(vol);
+  for (size_t i = 0, nv = d[0] * d[1] * d[2]; int16 && i < nv; i++)
+    int16 = v[i] >= -32768.0f && v[i] <= 32767.0f && v[i] == (float)(int)v[i];
+  st = vt_volume_write_nifti(vol, outp, int16 ? VT_NIFTI_INT16 : VT_NIFTI_FLOAT32, &err);
   double sp[3];
   vt_volume_spacing(vol, sp);
   vt_volume_free(vol);

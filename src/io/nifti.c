@@ -386,10 +386,12 @@ vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path, vt_nifti
     free(packed);
     return st;
   }
+  /* Level 1: CT volumes compress nearly as well as at 6 at several times the
+   * speed, and conversion time is dominated by deflate. */
   z_stream zs, *zp = NULL;
   if (ends_with(path, ".gz")) {
     memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
       vt__atomic_abort(&af);
       free(packed);
       return vt_error_set(err, VT_ENOMEM, path, "zlib deflateInit2 failed");
