@@ -215,6 +215,24 @@ vt_status vt_volume_read_nifti(const char *path, vt_volume **out, vt_error *err)
                       nim->sform_code > 0 ? "sform" : nim->qform_code > 0 ? "qform" : "pixdim");
     goto done;
   }
+  /* For an uncompressed file, check the voxel data fit before allocating. */
+  {
+    FILE *fp = fopen(path, "rb");
+    unsigned char m2[2] = {0, 0};
+    long long fsize = -1;
+    if (fp) {
+      if (fread(m2, 1, 2, fp) == 2 && !(m2[0] == 0x1f && m2[1] == 0x8b) && fseek(fp, 0, SEEK_END) == 0)
+        fsize = ftell(fp);
+      fclose(fp);
+    }
+    double need = (double)nim->iname_offset + (double)nim->nvox * (double)nim->nbyper;
+    if (fsize >= 0 && need > (double)fsize) {
+      st = vt_error_set(err, VT_EFORMAT, path,
+                        "voxel data: header needs %.0f bytes, the file has %lld (file truncated?)", need,
+                        fsize);
+      goto done;
+    }
+  }
   double slope = nim->scl_slope, inter = nim->scl_inter;
   /* As the NIfTI-1 standard and nibabel: slope 0 (or NaN, which many writers
    * store) means "no scaling"; a NaN intercept with a real slope means 0. */
