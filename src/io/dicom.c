@@ -77,9 +77,7 @@ static vt_status read_header(parser *ps, size_t pos, size_t end, elem *e) {
   if (group == 0xFFFE) { /* item tags never carry a VR */
     e->len = rd32(ps, pos + 4);
     e->val = pos + 8;
-    return VT_OK;
-  }
-  if (ps->explicit_vr) {
+  } else if (ps->explicit_vr) {
     e->vr[0] = (char)ps->p[pos + 4];
     e->vr[1] = (char)ps->p[pos + 5];
     if (!valid_vr(e->vr))

@@ -102,6 +102,17 @@ static vt_status precheck_header(const char *path, vt_error *err) {
   const unsigned char *magic = v2 ? h + 4 : h + 344;
   if (!(magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') && magic[2] == (v2 ? '2' : '1')))
     return vt_error_set(err, VT_EFORMAT, path, "header: bad magic (expected \"n+%d\")", v2 ? 2 : 1);
+  int16_t dtype;
+  memcpy(&dtype, h + (v2 ? 12 : 70), 2);
+  if (swap) dtype = (int16_t)(((uint16_t)dtype >> 8) | ((uint16_t)dtype << 8));
+  switch (dtype) {
+    case DT_UINT8: case DT_INT8: case DT_INT16: case DT_UINT16: case DT_INT32: case DT_UINT32:
+    case DT_INT64: case DT_UINT64: case DT_FLOAT32: case DT_FLOAT64: break;
+    default:
+      return vt_error_set(err, VT_EUNSUPPORTED, path,
+                          "header: datatype %d is not a real scalar type (only integer and float)",
+                          dtype);
+  }
   int64_t dim[8];
   double pix[8];
   for (int i = 0; i < 8; i++) {
