@@ -1,0 +1,51 @@
+/* spine.h — vertebral morphometry on a labelled vertebra mask (VerSe label
+ * convention): body centroid, six-point heights and Genant grade per level. */
+#ifndef VERTEBRA_SPINE_H
+#define VERTEBRA_SPINE_H
+#include <stddef.h>
+
+#include "vertebra/status.h"
+#include "vertebra/volume.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* VerSe labels: 1-7 C1-C7, 8-19 T1-T12, 20-25 L1-L6, 26 sacrum, 28 T13. */
+#define VT_VERSE_MAX_LABEL 28
+
+/* One vertebra's morphometry (plain value struct). Heights are in mm along the
+ * local column axis on the body's mid-sagittal plane; NaN when unmeasurable. */
+typedef struct vt_vertebra_morph {
+  int verse_label;            /* 1..28 */
+  char label[8];              /* "T12", "L1", "S", "T13" */
+  double centroid_ras_mm[3];  /* vertebral body centroid (world RAS mm) */
+  double whole_centroid_ras_mm[3]; /* centroid of the whole label (body + posterior) */
+  double height_anterior_mm, height_middle_mm, height_posterior_mm;
+  double expected_height_mm;  /* from own posterior height and the neighbours */
+  double height_loss;         /* 0..1, 1 - min(heights)/expected */
+  int genant_grade;           /* 0..3, -1 when not graded */
+  int body_separated;         /* 1 when the canal was found and the body cut from it */
+  size_t body_voxels;
+} vt_vertebra_morph;
+
+/* Measures every VerSe label present in `mask` (voxel values rounded to the
+ * nearest integer). *out is malloc'd (caller frees with free()), ordered
+ * cranial to caudal; *n its length. VT_EINVAL for a mask with no vertebra
+ * label or a singular affine, VT_ENOMEM. */
+VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, size_t *n,
+                                      vt_error *err);
+
+/* The VerSe name of a label ("L1"), or NULL for an unknown label. */
+VT_API const char *vt_verse_label_name(int verse_label);
+
+/* Renders `n` measurements as the vertebrae.json document of the CT interface
+ * (fields not measured from a mask alone are null). *json is malloc'd (caller
+ * frees). VT_ENOMEM. */
+VT_API vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char **json,
+                                           vt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
