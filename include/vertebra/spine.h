@@ -25,7 +25,7 @@ typedef struct vt_vertebra_morph {
   double expected_height_mm;  /* from own posterior height and the neighbours */
   double height_loss;         /* 0..1, 1 - min(heights)/expected */
   int genant_grade;           /* 0..3, -1 when not graded */
-  int body_separated;         /* 1 when the canal was found and the body cut from it */
+  int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
 } vt_vertebra_morph;
 

@@ -227,22 +227,26 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->body_voxels = (size_t)nb;
     for (int r = 0; r < 3; r++) m->centroid_ras_mm[r] = nb > 0 ? bs[r] / nb : cw[l][r];
     m->height_anterior_mm = m->height_middle_mm = m->height_posterior_mm = NAN;
-    if (first < 0 || !m->body_separated) continue;
+    if (first < 0) continue;
     /* heights on the mid-sagittal plane through the body centroid */
     double shift[3] = {m->centroid_ras_mm[0] - cw[l][0], m->centroid_ras_mm[1] - cw[l][1],
                        m->centroid_ras_mm[2] - cw[l][2]};
     double da = dot(shift, ap);
     sample_plane(&s, l, m->centroid_ras_mm, ap, up, grid, na, ns);
-    double a0 = a_cut - da, a1 = -1e30;
+    double a0 = a_cut - da, a1 = -1e30, afirst = 1e30;
     for (int ia = 0; ia < na; ia++) {
       double av = -HALF_AP_MM + ia * SAMPLE_MM;
-      if (av >= a0 && column_height(grid, ns, ia) > 0) a1 = av;
+      if (av >= a0 && column_height(grid, ns, ia) > 0) {
+        a1 = av;
+        if (afirst > av) afirst = av;
+      }
     }
+    a0 = afirst;
     double depth = a1 - a0;
     if (depth <= 4 * SAMPLE_MM) continue;
-    /* six-point morphometry: heights at 10 %, 50 % and 90 % of the body depth
+    /* six-point morphometry: heights at 20 %, 50 % and 80 % of the body depth
      * from the anterior wall, each the mean over +-HEIGHT_WIN_MM */
-    const double frac[3] = {0.10, 0.50, 0.90};
+    const double frac[3] = {0.20, 0.50, 0.80};
     double hgt[3];
     for (int t = 0; t < 3; t++) {
       double at = a1 - frac[t] * depth, acc = 0;
@@ -297,7 +301,7 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
     json_array_append_new(arr, o);
     char w[160];
     if (!m->body_separated) {
-      snprintf(w, sizeof w, "%s: no spinal canal found in the midline; body not separated, heights not measured", m->label);
+      snprintf(w, sizeof w, "%s: no spinal canal found in the midline; the whole label is taken as the vertebral body", m->label);
       json_array_append_new(warn, json_string(w));
     }
     if (m->verse_label == 24 || m->verse_label == 25) {
@@ -311,7 +315,7 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
   json_object_set_new(root, "warnings", warn);
   json_t *units = json_pack("{s:s,s:s,s:s}", "centroid_ras_mm", "mm (NIfTI world, RAS)",
                             "heights_mm", "mm", "hu", "Hounsfield units");
-  json_t *meth = json_pack("{s:s,s:s}", "morphometry", "vertebra-morphometry/1 (canal cut, 10/50/90 % depth)",
+  json_t *meth = json_pack("{s:s,s:s}", "morphometry", "vertebra-morphometry/1 (canal cut, 20/50/80 % depth)",
                            "genant", "Genant 1993 SQ; expected height = max(own posterior, median neighbours within 2 levels)");
   if (units) json_object_set_new(root, "units", units);
   if (meth) json_object_set_new(root, "methods", meth);
