@@ -45,6 +45,35 @@ VT_API const char *vt_verse_label_name(int verse_label);
 VT_API vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char **json,
                                            vt_error *err);
 
+
+/* A digital spine phantom with known truth (vertebra ct phantom). Levels are
+ * VerSe labels from `top` to `bottom` (e.g. 18 T11 .. 24 L5), then the sacrum.
+ * Bodies are elliptic cylinders with a cortical shell and a trabecular core,
+ * discs between them, a posterior arch around the canal with a spinous
+ * process, ribs on thoracic levels. */
+typedef struct vt_phantom_opts {
+  int top, bottom;            /* VerSe labels, top <= bottom in rank; default 18..24 */
+  double spacing_xy_mm;       /* in-plane voxel size (default 1) */
+  double spacing_z_mm;        /* slice spacing 0.5-5 (default 1) */
+  int lps;                    /* 1: voxel axes run to L,P,S (DICOM-like), 0: R,A,S */
+  double trabecular_hu;       /* default 150 */
+  double noise_sd_hu;         /* Gaussian noise SD (default 0) */
+  unsigned seed;              /* noise seed */
+  int fracture_label;         /* VerSe label of the fractured level, 0 none */
+  int fracture_grade;         /* 1..3 */
+  int biconcave;              /* 1: biconcave (middle) instead of wedge (anterior) */
+  double cobb_deg;            /* coronal curve (scoliosis) Cobb angle, 0 straight */
+} vt_phantom_opts;
+
+/* Fills opts with the defaults above. */
+VT_API void vt_phantom_defaults(vt_phantom_opts *opts);
+
+/* Builds the phantom: *ct (HU), *labels (VerSe labels, same grid) and
+ * *truth_json (positions, heights, grade, HU, Cobb; malloc'd). Caller frees
+ * with vt_volume_free / free. VT_EINVAL for options out of range, VT_ENOMEM. */
+VT_API vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volume **labels,
+                                  char **truth_json, vt_error *err);
+
 #ifdef __cplusplus
 }
 #endif
