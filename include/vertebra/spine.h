@@ -27,7 +27,20 @@ typedef struct vt_vertebra_morph {
   int genant_grade;           /* 0..3, -1 when not graded */
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
+  double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
+  double cut_ap_mm;           /* body = label voxels with (p - whole centroid).ap >= this */
+  /* bone density, filled by vt_spine_bone_hu (NaN / 0 until then) */
+  double trabecular_hu_mean, trabecular_hu_sd, body_mean_hu;
+  size_t trabecular_voxels;
 } vt_vertebra_morph;
+
+/* Trabecular ROI rule (docs/image-spine.md): body voxels (label voxels anterior
+ * of the canal cut) that stay inside the body 5 mm away along each voxel axis
+ * (+-i, +-j, +-k: an erosion that keeps the ROI off the cortex), within +-5 mm
+ * of the body centroid along the column axis (the central axial slices, as in
+ * Pickhardt 2013 and Comp2Comp). */
+#define VT_ROI_EROSION_MM 5.0
+#define VT_ROI_HALF_SLAB_MM 5.0
 
 /* Measures every VerSe label present in `mask` (voxel values rounded to the
  * nearest integer). *out is malloc'd (caller frees with free()), ordered
@@ -38,6 +51,13 @@ VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph *
 
 /* The VerSe name of a label ("L1"), or NULL for an unknown label. */
 VT_API const char *vt_verse_label_name(int verse_label);
+
+/* Fills the HU fields of `m` (from vt_spine_morphometry on `mask`) from `ct`,
+ * which must share the mask's grid: trabecular ROI mean/SD/voxels and the
+ * whole-body mean HU (all body voxels, a separate convention). VT_EINVAL when
+ * the grids differ. */
+VT_API vt_status vt_spine_bone_hu(const vt_volume *ct, const vt_volume *mask, vt_vertebra_morph *m,
+                                  size_t n, vt_error *err);
 
 /* Renders `n` measurements as the vertebrae.json document of the CT interface
  * (fields not measured from a mask alone are null). *json is malloc'd (caller

@@ -211,6 +211,10 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     }
     double a_cut = cut >= 0 ? -HALF_AP_MM + cut * SAMPLE_MM : -1e30;
     m->body_separated = cut >= 0;
+    memcpy(m->axis_up, up, sizeof up);
+    memcpy(m->axis_ap, ap, sizeof ap);
+    m->cut_ap_mm = a_cut - 0.5 * SAMPLE_MM;
+    m->trabecular_hu_mean = m->trabecular_hu_sd = m->body_mean_hu = NAN;
     /* body centroid: voxels of the label anterior of the cut plane */
     double bs[3] = {0}, nb = 0;
     for (size_t q = 0; q < nvox; q++) {
@@ -220,7 +224,7 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
              p[3];
       vt_volume_voxel_to_world(mask, ijk, p);
       double rel[3] = {p[0] - cw[l][0], p[1] - cw[l][1], p[2] - cw[l][2]};
-      if (dot(rel, ap) < a_cut - 0.5 * SAMPLE_MM) continue;
+      if (dot(rel, ap) < m->cut_ap_mm) continue;
       for (int r = 0; r < 3; r++) bs[r] += p[r];
       nb++;
     }
@@ -295,8 +299,13 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
     json_object_set_new(o, "expected_height_mm", num_or_null(m->expected_height_mm));
     json_object_set_new(o, "height_loss", num_or_null(m->height_loss));
     json_object_set_new(o, "genant_grade", m->genant_grade >= 0 ? json_integer(m->genant_grade) : json_null());
-    json_object_set_new(o, "trabecular_hu", json_null()); /* a mask carries no HU */
-    json_object_set_new(o, "body_mean_hu", json_null());
+    if (isfinite(m->trabecular_hu_mean))
+      json_object_set_new(o, "trabecular_hu", json_pack("{s:o,s:o,s:I}", "mean", num_or_null(m->trabecular_hu_mean),
+                                                        "sd", num_or_null(m->trabecular_hu_sd), "voxels",
+                                                        (json_int_t)m->trabecular_voxels));
+    else
+      json_object_set_new(o, "trabecular_hu", json_null()); /* no CT given */
+    json_object_set_new(o, "body_mean_hu", num_or_null(m->body_mean_hu));
     json_object_set_new(o, "body_separated", json_boolean(m->body_separated));
     json_array_append_new(arr, o);
     char w[160];
@@ -310,7 +319,21 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
     }
   }
   json_object_set_new(root, "vertebrae", arr);
-  json_object_set_new(root, "osteoporosis", json_null());
+  json_t *osteo = json_null();
+  for (size_t k = 0; k < n; k++) {
+    if (v[k].verse_label != 20 || !isfinite(v[k].trabecular_hu_mean)) continue;
+    double hu = v[k].trabecular_hu_mean;
+    /* Pickhardt PJ et al., Ann Intern Med 2013;158:588-95: L1 trabecular
+     * attenuation <= 110 HU is > 90 % specific, <= 160 HU > 90 % sensitive
+     * for DXA-defined osteoporosis. */
+    const char *cat = hu <= 110.0 ? "osteoporosis likely (<= 110 HU, specific threshold)"
+                      : hu <= 160.0 ? "low bone density possible (<= 160 HU, sensitive threshold)"
+                                    : "normal bone density likely (> 160 HU)";
+    json_decref(osteo);
+    osteo = json_pack("{s:s,s:o,s:s,s:s}", "level", "L1", "hu", num_or_null(hu), "category", cat,
+                      "threshold_source", "Pickhardt et al., Ann Intern Med 2013;158:588-95");
+  }
+  json_object_set_new(root, "osteoporosis", osteo ? osteo : json_null());
   json_object_set_new(root, "cobb", json_null());
   json_object_set_new(root, "warnings", warn);
   json_t *units = json_pack("{s:s,s:s,s:s}", "centroid_ras_mm", "mm (NIfTI world, RAS)",

@@ -193,6 +193,28 @@ static void test_totalseg_heights(void) {
   }
   CHECK(compared >= 15); /* L1-L5 at least */
   CHECK(within3 >= 12);   /* measured: 12 of 15 within 3 mm (docs/image-spine.md) */
+  /* L1 trabecular ROI HU vs the same rule in an independent numpy script */
+  vt_volume *ct = fixture_load_nifti(TS "example_ct.nii.gz");
+  CHECK(ct != NULL);
+  if (ct && vt_spine_bone_hu(ct, seg, m, n, &err) == VT_OK) {
+    FILE *py = popen("/usr/bin/python3 " VT_SOURCE_DIR "/tests/image/roi_hu.py " TS "example_ct.nii.gz " TS
+                     "spine_report/example_ct_report/totalseg.nii.gz " TS
+                     "spine_report/example_ct_report/totalseg_vertebrae_body.nii.gz " TS
+                     "totalsegmentator_label_maps.json L1", "r");
+    double ref = NAN;
+    long nref = 0;
+    CHECK(py && fscanf(py, "%lf %ld", &ref, &nref) == 2);
+    if (py) pclose(py);
+    const vt_vertebra_morph *l1 = find(m, n, 20);
+    CHECK(l1 != NULL);
+    if (l1) {
+      fprintf(stderr, "L1 ROI: %.1f HU (%zu voxels) vs numpy %.1f HU (%ld voxels)\n", l1->trabecular_hu_mean,
+              l1->trabecular_voxels, ref, nref);
+      CHECK(fabs(l1->trabecular_hu_mean - ref) <= 10.0);
+      CHECK(l1->trabecular_voxels > 20);
+    }
+  }
+  vt_volume_free(ct);
   free(m);
 done:
   json_decref(maps);

@@ -19,6 +19,8 @@ static void run_case(double sz, int lps, int grade, int biconcave, double cobb, 
   o.fracture_grade = grade;
   o.biconcave = biconcave;
   o.cobb_deg = cobb;
+  o.noise_sd_hu = 20;
+  o.trabecular_hu = 95 + 10 * grade;
   vt_volume *ct = NULL, *lab = NULL;
   char *js = NULL;
   vt_error err;
@@ -47,6 +49,15 @@ static void run_case(double sz, int lps, int grade, int biconcave, double cobb, 
     int g = (int)json_integer_value(json_object_get(t, "genant_grade"));
     if (m[i].genant_grade != g) fprintf(stderr, "%s grade %d vs truth %d (loss %.3f)\n", m[i].label, m[i].genant_grade, g, m[i].height_loss);
     CHECK_INT(m[i].genant_grade, g);
+  }
+  /* trabecular ROI HU vs the designed HU (noise 20 HU SD when asked) */
+  CHECK_INT(vt_spine_bone_hu(ct, lab, m, n, &err), VT_OK);
+  for (size_t i = 0; i < n; i++) {
+    if (m[i].verse_label == 26) continue;
+    if (!(fabs(m[i].trabecular_hu_mean - o.trabecular_hu) <= 5.0))
+      fprintf(stderr, "%s ROI %.1f HU vs truth %.1f (%zu voxels)\n", m[i].label, m[i].trabecular_hu_mean, o.trabecular_hu, m[i].trabecular_voxels);
+    CHECK(fabs(m[i].trabecular_hu_mean - o.trabecular_hu) <= 5.0);
+    CHECK(m[i].trabecular_voxels >= 100);
   }
   json_decref(truth);
   free(m);
