@@ -123,6 +123,55 @@ static void grade_all(vt_vertebra_morph *v, size_t n) {
   }
 }
 
+/* Endplate normal = eigenvector of the smallest eigenvalue of the body voxels'
+ * covariance (a vertebral body is wider and deeper than it is tall), by
+ * Jacobi rotations; `s` and `q` are first and second moments about the
+ * whole-label centroid. */
+static void body_orientation(vt_vertebra_morph *m, const double s[3], const double q[6], double n,
+                             const double up[3]) {
+  m->coronal_tilt_deg = NAN;
+  memcpy(m->endplate_normal, up, 3 * sizeof up[0]);
+  if (n < 10) return;
+  double mu[3] = {s[0] / n, s[1] / n, s[2] / n};
+  double A[3][3] = {{q[0] / n - mu[0] * mu[0], q[1] / n - mu[0] * mu[1], q[2] / n - mu[0] * mu[2]},
+                    {0, q[3] / n - mu[1] * mu[1], q[4] / n - mu[1] * mu[2]},
+                    {0, 0, q[5] / n - mu[2] * mu[2]}};
+  A[1][0] = A[0][1], A[2][0] = A[0][2], A[2][1] = A[1][2];
+  double V[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  for (int sweep = 0; sweep < 50; sweep++) {
+    double off = fabs(A[0][1]) + fabs(A[0][2]) + fabs(A[1][2]);
+    if (off < 1e-12) break;
+    for (int p = 0; p < 2; p++)
+      for (int r = p + 1; r < 3; r++) {
+        if (fabs(A[p][r]) < 1e-15) continue;
+        double th = 0.5 * atan2(2 * A[p][r], A[r][r] - A[p][p]), c = cos(th), sn = sin(th);
+        for (int k = 0; k < 3; k++) { /* A = J^T A J */
+          double akp = A[k][p], akr = A[k][r];
+          A[k][p] = c * akp - sn * akr;
+          A[k][r] = sn * akp + c * akr;
+        }
+        for (int k = 0; k < 3; k++) {
+          double apk = A[p][k], ark = A[r][k];
+          A[p][k] = c * apk - sn * ark;
+          A[r][k] = sn * apk + c * ark;
+        }
+        for (int k = 0; k < 3; k++) {
+          double vkp = V[k][p], vkr = V[k][r];
+          V[k][p] = c * vkp - sn * vkr;
+          V[k][r] = sn * vkp + c * vkr;
+        }
+      }
+  }
+  int mi = 0;
+  for (int k = 1; k < 3; k++)
+    if (A[k][k] < A[mi][mi]) mi = k;
+  double nv[3] = {V[0][mi], V[1][mi], V[2][mi]};
+  if (dot(nv, up) < 0)
+    for (int r = 0; r < 3; r++) nv[r] = -nv[r];
+  memcpy(m->endplate_normal, nv, sizeof nv);
+  m->coronal_tilt_deg = atan2(nv[0], nv[2]) * 180.0 / M_PI;
+}
+
 vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, size_t *n,
                                vt_error *err) {
   sampler s;
@@ -216,7 +265,7 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->cut_ap_mm = a_cut - 0.5 * SAMPLE_MM;
     m->trabecular_hu_mean = m->trabecular_hu_sd = m->body_mean_hu = NAN;
     /* body centroid: voxels of the label anterior of the cut plane */
-    double bs[3] = {0}, nb = 0;
+    double bs[3] = {0}, nb = 0, bq[6] = {0};
     for (size_t q = 0; q < nvox; q++) {
       if (s.data[q] != (float)l && lrintf(s.data[q]) != l) continue;
       double ijk[3] = {(double)(q % s.dim[0]), (double)((q / s.dim[0]) % s.dim[1]),
@@ -225,17 +274,32 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
       vt_volume_voxel_to_world(mask, ijk, p);
       double rel[3] = {p[0] - cw[l][0], p[1] - cw[l][1], p[2] - cw[l][2]};
       if (dot(rel, ap) < m->cut_ap_mm) continue;
-      for (int r = 0; r < 3; r++) bs[r] += p[r];
+      for (int r = 0; r < 3; r++) bs[r] += rel[r];
+      bq[0] += rel[0] * rel[0], bq[1] += rel[0] * rel[1], bq[2] += rel[0] * rel[2];
+      bq[3] += rel[1] * rel[1], bq[4] += rel[1] * rel[2], bq[5] += rel[2] * rel[2];
       nb++;
     }
     m->body_voxels = (size_t)nb;
-    for (int r = 0; r < 3; r++) m->centroid_ras_mm[r] = nb > 0 ? bs[r] / nb : cw[l][r];
+    for (int r = 0; r < 3; r++) m->centroid_ras_mm[r] = cw[l][r] + (nb > 0 ? bs[r] / nb : 0);
+    body_orientation(m, bs, bq, nb, up);
     m->height_anterior_mm = m->height_middle_mm = m->height_posterior_mm = NAN;
     if (first < 0) continue;
     /* heights on the mid-sagittal plane through the body centroid */
     double shift[3] = {m->centroid_ras_mm[0] - cw[l][0], m->centroid_ras_mm[1] - cw[l][1],
                        m->centroid_ras_mm[2] - cw[l][2]};
     double da = dot(shift, ap);
+    /* heights along the body's own axis: the chord's coronal component is
+     * replaced by the endplate normal's (scoliotic tilt), keeping the
+     * chord's sagittal component (a wedge tilts the normal sagittally) */
+    if (isfinite(m->coronal_tilt_deg)) {
+      double lat[3] = {up[1] * ap[2] - up[2] * ap[1], up[2] * ap[0] - up[0] * ap[2],
+                       up[0] * ap[1] - up[1] * ap[0]};
+      double cl = dot(m->endplate_normal, lat), cu = dot(m->endplate_normal, up);
+      double t = atan2(cl, cu);
+      for (int r = 0; r < 3; r++) up[r] = cos(t) * up[r] + sin(t) * lat[r];
+      normalize(up);
+      memcpy(m->axis_up, up, sizeof up);
+    }
     sample_plane(&s, l, m->centroid_ras_mm, ap, up, grid, na, ns);
     double a0 = a_cut - da, a1 = -1e30, afirst = 1e30;
     for (int ia = 0; ia < na; ia++) {
@@ -334,7 +398,23 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
                       "threshold_source", "Pickhardt et al., Ann Intern Med 2013;158:588-95");
   }
   json_object_set_new(root, "osteoporosis", osteo ? osteo : json_null());
-  json_object_set_new(root, "cobb", json_null());
+  /* Cobb angle: the largest difference in coronal endplate tilt between two
+   * graded-level vertebrae (the end vertebrae of the largest curve) */
+  double best = -1;
+  size_t bu = 0, bl = 0;
+  for (size_t x = 0; x < n; x++)
+    for (size_t y = x + 1; y < n; y++) {
+      if (v[x].verse_label == 26 || v[y].verse_label == 26 || !isfinite(v[x].coronal_tilt_deg) ||
+          !isfinite(v[y].coronal_tilt_deg))
+        continue;
+      double d = fabs(v[x].coronal_tilt_deg - v[y].coronal_tilt_deg);
+      if (d > best) best = d, bu = x, bl = y;
+    }
+  json_object_set_new(root, "cobb",
+                      best >= 0 ? json_pack("{s:o,s:s,s:s,s:s}", "angle_deg", num_or_null(best), "upper",
+                                            v[bu].label, "lower", v[bl].label, "method",
+                                            "max coronal tilt difference of body principal axes")
+                                : json_null());
   json_object_set_new(root, "warnings", warn);
   json_t *units = json_pack("{s:s,s:s,s:s}", "centroid_ras_mm", "mm (NIfTI world, RAS)",
                             "heights_mm", "mm", "hu", "Hounsfield units");

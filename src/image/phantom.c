@@ -95,54 +95,60 @@ static double classify(const model *m, const double p[3], int *label) {
   /* soft-tissue outline: ellipse 150 x 110 mm around (0, -20) */
   double ex = p[0] / 150.0, ey = (p[1] + 20.0) / 110.0;
   double hu = (ex * ex + ey * ey <= 1.0) ? HU_SOFT : HU_AIR;
+  /* pass 0: bone and labels (bodies, sacrum, arches) win over pass 1: discs
+   * and canal, so tilted neighbours never cut into each other's bodies */
+  for (int pass = 0; pass < 2; pass++)
   for (int k = 0; k < m->n; k++) {
-    const level *L = &m->lv[k];
-    if (fabs(p[2] - L->zc) > L->h + 45) continue;
-    double dx = p[0] - L->xc, dz = p[2] - L->zc, c = cos(L->theta), s = sin(L->theta);
-    double lx = dx * c - dz * s, lz = dx * s + dz * c, ly = p[1];
-    double half = 0.5 * L->h;
-    double r2 = lx * lx / (L->rx * L->rx) + ly * ly / (L->ry * L->ry);
-    if (L->label == 26) { /* sacrum: a tapered bone block, labelled */
-      double w = L->rx * (0.6 + 0.4 * (lz + half) / L->h);
-      if (fabs(lz) <= half && fabs(lx) <= w && ly <= L->ry && ly >= -L->ry - 2 * CANAL_R - ARCH_T) {
-        *label = 26;
-        return HU_ARCH;
+      const level *L = &m->lv[k];
+      if (fabs(p[2] - L->zc) > L->h + 45) continue;
+      double dx = p[0] - L->xc, dz = p[2] - L->zc, c = cos(L->theta), s = sin(L->theta);
+      double lx = dx * c - dz * s, lz = dx * s + dz * c, ly = p[1];
+      double half = 0.5 * L->h;
+      double r2 = lx * lx / (L->rx * L->rx) + ly * ly / (L->ry * L->ry);
+      if (L->label == 26) { /* sacrum: a tapered bone block, labelled */
+        double w = L->rx * (0.6 + 0.4 * (lz + half) / L->h);
+        if (fabs(lz) <= half && fabs(lx) <= w && ly <= L->ry && ly >= -L->ry - 2 * CANAL_R - ARCH_T) {
+          *label = 26;
+          return HU_ARCH;
+        }
+        continue;
       }
-      continue;
+      /* body */
+      if (r2 <= 1.0) {
+        double dt, db;
+        fracture_drop(m, L, lx, ly, &dt, &db);
+        double top = half - dt, bot = -half + db;
+        if (lz <= top && lz >= bot) {
+          *label = L->label;
+          double rr = sqrt(r2), edge = (1 - rr) * fmin(L->rx, L->ry);
+          double dist = fmin(edge, fmin(top - lz, lz - bot));
+          if (pass == 0) return dist < CORTEX_MM ? HU_CORTEX : m->o.trabecular_hu;
+        }
+        if (pass == 1 && lz < bot && lz >= -half - L->disc) return HU_DISC; /* disc below */
+        if (pass == 1 && lz > top && lz <= half) return HU_DISC; /* collapsed space */
+      }
+      /* posterior arch around the canal, spinous process, ribs */
+      double cy = -L->ry - CANAL_R + 1.0, rc = sqrt(lx * lx + (ly - cy) * (ly - cy));
+      double ah = half - 2.0;
+      if (fabs(lz) <= ah) {
+        if (rc < CANAL_R) {
+          if (pass == 1) return HU_CSF;
+          continue;
+        }
+        if (rc <= CANAL_R + ARCH_T && ly <= cy + 2.0) {
+          *label = L->label;
+          return HU_ARCH;
+        }
+        if (fabs(lx) <= 3.0 && ly < cy && ly >= cy - CANAL_R - 30.0 && fabs(lz) <= 0.6 * half) {
+          *label = L->label;
+          return HU_ARCH;
+        }
+        int thoracic = (L->label >= 8 && L->label <= 19) || L->label == 28;
+        if (thoracic && fabs(lz) <= 4.0 && fabs(lx) >= CANAL_R + ARCH_T + 4 &&
+            fabs(lx) <= CANAL_R + ARCH_T + 70 && fabs(ly - cy - 0.15 * (fabs(lx) - 13)) <= 4.0)
+          return HU_ARCH; /* rib: bone, not part of the vertebra label */
+      }
     }
-    /* body */
-    if (r2 <= 1.0) {
-      double dt, db;
-      fracture_drop(m, L, lx, ly, &dt, &db);
-      double top = half - dt, bot = -half + db;
-      if (lz <= top && lz >= bot) {
-        *label = L->label;
-        double rr = sqrt(r2), edge = (1 - rr) * fmin(L->rx, L->ry);
-        double dist = fmin(edge, fmin(top - lz, lz - bot));
-        return dist < CORTEX_MM ? HU_CORTEX : m->o.trabecular_hu;
-      }
-      if (lz < bot && lz >= -half - L->disc) return HU_DISC; /* disc below */
-      if (lz > top && lz <= half) return HU_DISC;            /* collapsed space */
-    }
-    /* posterior arch around the canal, spinous process, ribs */
-    double cy = -L->ry - CANAL_R + 1.0, rc = sqrt(lx * lx + (ly - cy) * (ly - cy));
-    double ah = half - 2.0;
-    if (fabs(lz) <= ah) {
-      if (rc < CANAL_R) return HU_CSF;
-      if (rc <= CANAL_R + ARCH_T && ly <= cy + 2.0) {
-        *label = L->label;
-        return HU_ARCH;
-      }
-      if (fabs(lx) <= 3.0 && ly < cy && ly >= cy - CANAL_R - 30.0 && fabs(lz) <= 0.6 * half) {
-        *label = L->label;
-        return HU_ARCH;
-      }
-      int thoracic = (L->label >= 8 && L->label <= 19) || L->label == 28;
-      if (thoracic && fabs(lz) <= 4.0 && fabs(lx) >= CANAL_R + ARCH_T + 4 &&
-          fabs(lx) <= CANAL_R + ARCH_T + 70 && fabs(ly - cy - 0.15 * (fabs(lx) - 13)) <= 4.0)
-        return HU_ARCH; /* rib: bone, not part of the vertebra label */
-    }
-  }
   return hu;
 }
 

@@ -59,6 +59,23 @@ static void run_case(double sz, int lps, int grade, int biconcave, double cobb, 
     CHECK(fabs(m[i].trabecular_hu_mean - o.trabecular_hu) <= 5.0);
     CHECK(m[i].trabecular_voxels >= 100);
   }
+  /* Cobb angle and end vertebrae vs the designed curve */
+  char *mj = NULL;
+  CHECK_INT(vt_spine_morphometry_json(m, n, &mj, &err), VT_OK);
+  json_t *meas = mj ? json_loads(mj, 0, NULL) : NULL;
+  json_t *tc = json_object_get(truth, "cobb"), *mc = json_object_get(meas, "cobb");
+  if (cobb != 0) {
+    CHECK(json_is_object(tc) && json_is_object(mc));
+    double ta = json_number_value(json_object_get(tc, "angle_deg")), ma = json_number_value(json_object_get(mc, "angle_deg"));
+    if (!(fabs(ta - ma) <= 1.0)) fprintf(stderr, "Cobb %.2f vs truth %.2f\n", ma, ta);
+    CHECK(fabs(ta - ma) <= 1.0);
+    CHECK_STR(json_string_value(json_object_get(mc, "upper")), json_string_value(json_object_get(tc, "upper")));
+    CHECK_STR(json_string_value(json_object_get(mc, "lower")), json_string_value(json_object_get(tc, "lower")));
+  } else {
+    CHECK(json_number_value(json_object_get(mc, "angle_deg")) < 1.0); /* straight */
+  }
+  json_decref(meas);
+  free(mj);
   json_decref(truth);
   free(m);
   free(js);
@@ -72,6 +89,7 @@ int main(void) {
   run_case(1.0, 0, 1, 0, 0, 0.5);
   run_case(1.0, 1, 2, 1, 0, 0.5);
   run_case(1.0, 0, 2, 0, 20, 0.5);
+  run_case(1.0, 1, 1, 0, -35, 1.5); /* strong curve: known limit, docs/image-spine.md */
   vt_phantom_opts o;
   vt_phantom_defaults(&o);
   vt_volume *a = NULL, *b = NULL;
