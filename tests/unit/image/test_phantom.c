@@ -12,6 +12,7 @@
 static void run_case(double sz, int lps, int grade, int biconcave, double cobb, double tol) {
   vt_phantom_opts o;
   vt_phantom_defaults(&o);
+  o.bottom = 22; /* T11-L3: L1 with two neighbours each side, kept small for CI */
   o.spacing_z_mm = sz;
   o.spacing_xy_mm = 1.0;
   o.lps = lps;
