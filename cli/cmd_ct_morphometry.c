@@ -14,19 +14,21 @@ __attribute__((weak)) vt_status vt_volume_read_nifti(const char *path, vt_volume
                                                      vt_error *err);
 
 static void usage(FILE *f) {
-  fputs("usage: vertebra ct morphometry MASK.nii.gz [-o FILE]\n"
+  fputs("usage: vertebra ct morphometry MASK.nii.gz [--ct CT.nii.gz] [-o FILE]\n"
         "  Per vertebra of a VerSe-convention label mask (1-7 C1-C7, 8-19 T1-T12,\n"
         "  20-25 L1-L6, 26 sacrum, 28 T13): body centroid (RAS mm, body cut from\n"
         "  the posterior elements at the spinal canal), anterior/middle/posterior\n"
         "  heights on the mid-sagittal plane and the Genant grade (expected height\n"
         "  from the posterior height and the neighbouring levels). Prints the\n"
         "  vertebrae.json document (see docs/image-spine.md).\n"
+        "  --ct CT   the CT on the mask's grid: adds trabecular ROI HU, whole-body\n"
+        "            mean HU and the L1 osteoporosis category (Pickhardt 2013)\n"
         "  -o FILE   write the JSON to FILE instead of stdout\n",
         f);
 }
 
 int vt_cli_ct_morphometry(int argc, char **argv) {
-  const char *in = NULL, *outp = "-";
+  const char *in = NULL, *outp = "-", *ctp = NULL;
   for (int i = 1; i < argc; i++) {
     if (vt_cli_is_help(argv[i])) {
       usage(stdout);
@@ -34,6 +36,9 @@ int vt_cli_ct_morphometry(int argc, char **argv) {
     } else if (!strcmp(argv[i], "-o")) {
       if (++i >= argc) return vt_cli_usage_error("ct morphometry", "-o needs a file name");
       outp = argv[i];
+    } else if (!strcmp(argv[i], "--ct")) {
+      if (++i >= argc) return vt_cli_usage_error("ct morphometry", "--ct needs a file name");
+      ctp = argv[i];
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return vt_cli_usage_error("ct morphometry", "unknown option %s", argv[i]);
     } else if (!in) {
@@ -49,13 +54,18 @@ int vt_cli_ct_morphometry(int argc, char **argv) {
     vt_error_set(&err, VT_EUNSUPPORTED, in, "this build has no NIfTI reader (image I/O module missing)");
     return vt_cli_fail(&err);
   }
-  vt_volume *mask = NULL;
+  vt_volume *mask = NULL, *ct = NULL;
   vt_status st = vt_volume_read_nifti(in, &mask, &err);
-  if (st != VT_OK) return vt_cli_fail(&err);
+  if (st == VT_OK && ctp) st = vt_volume_read_nifti(ctp, &ct, &err);
+  if (st != VT_OK) {
+    vt_volume_free(mask);
+    return vt_cli_fail(&err);
+  }
   vt_vertebra_morph *m = NULL;
   size_t n = 0;
   char *json = NULL;
   st = vt_spine_morphometry(mask, &m, &n, &err);
+  if (st == VT_OK && ct) st = vt_spine_bone_hu(ct, mask, m, n, &err);
   if (st == VT_OK) st = vt_spine_morphometry_json(m, n, &json, &err);
   if (st != VT_OK) vt_error_wrap(&err, in);
   if (st == VT_OK) {
@@ -66,5 +76,6 @@ int vt_cli_ct_morphometry(int argc, char **argv) {
   free(json);
   free(m);
   vt_volume_free(mask);
+  vt_volume_free(ct);
   return st == VT_OK ? VT_EXIT_OK : vt_cli_fail(&err);
 }
