@@ -12,7 +12,9 @@
 /* The NIfTI writer comes from the image I/O module (include/vertebra/image_io.h,
  * helper ct-io); referenced weakly so this command builds before it lands. */
 __attribute__((weak)) vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path,
-                                                      vt_error *err);
+                                                      int dtype, vt_error *err);
+/* NIfTI datatype codes (vt_nifti_dtype in image_io.h = NIfTI-1 DT_* codes) */
+enum { PHANTOM_DT_UINT8 = 2, PHANTOM_DT_INT16 = 4 };
 
 static void usage(FILE *f) {
   fputs("usage: vertebra ct phantom -o DIR [options]\n"
@@ -109,11 +111,11 @@ int vt_cli_ct_phantom(int argc, char **argv) {
   char path[4096];
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/ct.nii.gz", tmp);
-    st = vt_volume_write_nifti(ct, path, &err);
+    st = vt_volume_write_nifti(ct, path, PHANTOM_DT_INT16, &err); /* HU, rounded */
   }
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/labels.nii.gz", tmp);
-    st = vt_volume_write_nifti(lab, path, &err);
+    st = vt_volume_write_nifti(lab, path, PHANTOM_DT_UINT8, &err);
   }
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/truth.json", tmp);
