@@ -1,0 +1,102 @@
+/* spine.h — vertebral morphometry on a labelled vertebra mask (VerSe label
+ * convention): body centroid, six-point heights and Genant grade per level. */
+#ifndef VERTEBRA_SPINE_H
+#define VERTEBRA_SPINE_H
+#include <stddef.h>
+
+#include "vertebra/status.h"
+#include "vertebra/volume.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* VerSe labels: 1-7 C1-C7, 8-19 T1-T12, 20-25 L1-L6, 26 sacrum, 28 T13. */
+#define VT_VERSE_MAX_LABEL 28
+
+/* One vertebra's morphometry (plain value struct). Heights are in mm along the
+ * local column axis on the body's mid-sagittal plane; NaN when unmeasurable. */
+typedef struct vt_vertebra_morph {
+  int verse_label;            /* 1..28 */
+  char label[8];              /* "T12", "L1", "S", "T13" */
+  double centroid_ras_mm[3];  /* vertebral body centroid (world RAS mm) */
+  double whole_centroid_ras_mm[3]; /* centroid of the whole label (body + posterior) */
+  double height_anterior_mm, height_middle_mm, height_posterior_mm;
+  double expected_height_mm;  /* from own posterior height and the neighbours */
+  double height_loss;         /* 0..1, 1 - min(heights)/expected */
+  int genant_grade;           /* 0..3, -1 when not graded */
+  int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
+  size_t body_voxels;
+  double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
+  double endplate_normal[3];  /* smallest principal axis of the body voxels (cranial) */
+  double coronal_tilt_deg;    /* atan2(normal.x, normal.z): + tilts toward the right */
+  double cut_ap_mm;           /* body = label voxels with (p - whole centroid).ap >= this */
+  /* bone density, filled by vt_spine_bone_hu (NaN / 0 until then) */
+  double trabecular_hu_mean, trabecular_hu_sd, body_mean_hu;
+  size_t trabecular_voxels;
+} vt_vertebra_morph;
+
+/* Trabecular ROI rule (docs/image-spine.md): body voxels (label voxels anterior
+ * of the canal cut) that stay inside the body 5 mm away along each voxel axis
+ * (+-i, +-j, +-k: an erosion that keeps the ROI off the cortex), within +-5 mm
+ * of the body centroid along the column axis (the central axial slices, as in
+ * Pickhardt 2013 and Comp2Comp). */
+#define VT_ROI_EROSION_MM 5.0
+#define VT_ROI_HALF_SLAB_MM 5.0
+
+/* Measures every VerSe label present in `mask` (voxel values rounded to the
+ * nearest integer). *out is malloc'd (caller frees with free()), ordered
+ * cranial to caudal; *n its length. VT_EINVAL for a mask with no vertebra
+ * label or a singular affine, VT_ENOMEM. */
+VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, size_t *n,
+                                      vt_error *err);
+
+/* The VerSe name of a label ("L1"), or NULL for an unknown label. */
+VT_API const char *vt_verse_label_name(int verse_label);
+
+/* Fills the HU fields of `m` (from vt_spine_morphometry on `mask`) from `ct`,
+ * which must share the mask's grid: trabecular ROI mean/SD/voxels and the
+ * whole-body mean HU (all body voxels, a separate convention). VT_EINVAL when
+ * the grids differ. */
+VT_API vt_status vt_spine_bone_hu(const vt_volume *ct, const vt_volume *mask, vt_vertebra_morph *m,
+                                  size_t n, vt_error *err);
+
+/* Renders `n` measurements as the vertebrae.json document of the CT interface
+ * (fields not measured from a mask alone are null). *json is malloc'd (caller
+ * frees). VT_ENOMEM. */
+VT_API vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char **json,
+                                           vt_error *err);
+
+
+/* A digital spine phantom with known truth (vertebra ct phantom). Levels are
+ * VerSe labels from `top` to `bottom` (e.g. 18 T11 .. 24 L5), then the sacrum.
+ * Bodies are elliptic cylinders with a cortical shell and a trabecular core,
+ * discs between them, a posterior arch around the canal with a spinous
+ * process, ribs on thoracic levels. */
+typedef struct vt_phantom_opts {
+  int top, bottom;            /* VerSe labels, top <= bottom in rank; default 18..24 */
+  double spacing_xy_mm;       /* in-plane voxel size (default 1) */
+  double spacing_z_mm;        /* slice spacing 0.5-5 (default 1) */
+  int lps;                    /* 1: voxel axes run to L,P,S (DICOM-like), 0: R,A,S */
+  double trabecular_hu;       /* default 150 */
+  double noise_sd_hu;         /* Gaussian noise SD (default 0) */
+  unsigned seed;              /* noise seed */
+  int fracture_label;         /* VerSe label of the fractured level, 0 none */
+  int fracture_grade;         /* 1..3 */
+  int biconcave;              /* 1: biconcave (middle) instead of wedge (anterior) */
+  double cobb_deg;            /* coronal curve (scoliosis) Cobb angle, 0 straight */
+} vt_phantom_opts;
+
+/* Fills opts with the defaults above. */
+VT_API void vt_phantom_defaults(vt_phantom_opts *opts);
+
+/* Builds the phantom: *ct (HU), *labels (VerSe labels, same grid) and
+ * *truth_json (positions, heights, grade, HU, Cobb; malloc'd). Caller frees
+ * with vt_volume_free / free. VT_EINVAL for options out of range, VT_ENOMEM. */
+VT_API vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volume **labels,
+                                  char **truth_json, vt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

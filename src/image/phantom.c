@@ -1,0 +1,313 @@
+/* phantom.c — a digital spine phantom with known truth (geometry, heights,
+ * fracture grade, trabecular HU, Cobb angle) for tests, the demo and benchmarks. */
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vertebra/spine.h"
+
+#define MAXLV 30
+#define CORTEX_MM 1.5
+#define HU_AIR -1000.0
+#define HU_SOFT 40.0
+#define HU_CORTEX 800.0
+#define HU_ARCH 700.0
+#define HU_DISC 90.0
+#define HU_CSF 10.0
+#define CANAL_R 8.0
+#define ARCH_T 5.0
+
+/* Height loss at the measured point for each Genant grade: the middle of the
+ * grade's band (Genant 1993: 20-25 %, 25-40 %, > 40 %). */
+static const double GRADE_LOSS[4] = {0.0, 0.225, 0.325, 0.50};
+
+typedef struct {
+  int label;
+  double zc, h, rx, ry, theta, xc; /* centre z, body height, semi-axes, tilt, lateral centre */
+  double ztop, zbot, disc;         /* body extent (unfractured) and disc below */
+} level;
+
+typedef struct {
+  vt_phantom_opts o;
+  level lv[MAXLV];
+  int n;
+  double amp, z0, span, q; /* curve amplitude, column top z and length, fracture loss */
+} model;
+
+static double rank_of(int l) { return l == 28 ? 19.5 : (double)l; }
+
+static void vdefaults(vt_phantom_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->top = 18;
+  o->bottom = 24;
+  o->spacing_xy_mm = 1.0;
+  o->spacing_z_mm = 1.0;
+  o->trabecular_hu = 150.0;
+  o->seed = 1;
+}
+
+void vt_phantom_defaults(vt_phantom_opts *opts) { vdefaults(opts); }
+
+static double curve_x(const model *m, double z) {
+  return m->amp * sin(M_PI * (m->z0 - z) / m->span);
+}
+static double curve_theta(const model *m, double z) {
+  /* tilt of the column axis toward +x per mm upward: dx/dz */
+  return atan(-m->amp * M_PI / m->span * cos(M_PI * (m->z0 - z) / m->span));
+}
+
+/* Top and bottom endplate drops (mm) of the fractured body at local (x, y). */
+static void fracture_drop(const model *m, const level *L, double x, double y, double *top,
+                          double *bot) {
+  *top = *bot = 0;
+  if (L->label != m->o.fracture_label || m->q <= 0) return;
+  if (m->o.biconcave) {
+    /* both endplates sink in the central half of the body: the middle height
+     * is h * (1 - q); anterior and posterior rims keep their height */
+    double r2 = (x * x) / (L->rx * L->rx) + (y * y) / (L->ry * L->ry);
+    *top = *bot = r2 < 0.25 ? 0.5 * m->q * L->h * (1 - r2 / 0.25) : 0;
+  } else {
+    /* wedge: the top endplate sinks linearly from 20 % of the depth behind the
+     * posterior wall to the front, so the height at 20 % depth from the front
+     * is h * (1 - q) and the posterior height stays h */
+    double t = (y + L->ry) / (2 * L->ry), lmax = m->q * L->h / 0.75;
+    double f = (t - 0.2) / 0.8;
+    *top = lmax * (f < 0 ? 0 : f > 1 ? 1 : f);
+  }
+}
+
+/* Truth heights measured like the morphometry (20/50/80 % depth, midline). */
+static void truth_heights(const model *m, const level *L, double h[3]) {
+  const double f[3] = {0.2, 0.5, 0.8};
+  for (int i = 0; i < 3; i++) {
+    double y = L->ry - f[i] * 2 * L->ry, t, b;
+    fracture_drop(m, L, 0, y, &t, &b);
+    h[i] = L->h - t - b;
+  }
+}
+
+/* Classifies world point p: returns HU (without noise) and sets *label. */
+static double classify(const model *m, const double p[3], int *label) {
+  *label = 0;
+  /* soft-tissue outline: ellipse 150 x 110 mm around (0, -20) */
+  double ex = p[0] / 150.0, ey = (p[1] + 20.0) / 110.0;
+  double hu = (ex * ex + ey * ey <= 1.0) ? HU_SOFT : HU_AIR;
+  /* pass 0: bone and labels (bodies, sacrum, arches) win over pass 1: discs
+   * and canal, so tilted neighbours never cut into each other's bodies */
+  for (int pass = 0; pass < 2; pass++)
+  for (int k = 0; k < m->n; k++) {
+      const level *L = &m->lv[k];
+      if (fabs(p[2] - L->zc) > L->h + 45) continue;
+      double dx = p[0] - L->xc, dz = p[2] - L->zc, c = cos(L->theta), s = sin(L->theta);
+      double lx = dx * c - dz * s, lz = dx * s + dz * c, ly = p[1];
+      double half = 0.5 * L->h;
+      double r2 = lx * lx / (L->rx * L->rx) + ly * ly / (L->ry * L->ry);
+      if (L->label == 26) { /* sacrum: a tapered bone block, labelled */
+        double w = L->rx * (0.6 + 0.4 * (lz + half) / L->h);
+        if (fabs(lz) <= half && fabs(lx) <= w && ly <= L->ry && ly >= -L->ry - 2 * CANAL_R - ARCH_T) {
+          *label = 26;
+          return HU_ARCH;
+        }
+        continue;
+      }
+      /* body */
+      if (r2 <= 1.0) {
+        double dt, db;
+        fracture_drop(m, L, lx, ly, &dt, &db);
+        double top = half - dt, bot = -half + db;
+        if (lz <= top && lz >= bot) {
+          *label = L->label;
+          double rr = sqrt(r2), edge = (1 - rr) * fmin(L->rx, L->ry);
+          double dist = fmin(edge, fmin(top - lz, lz - bot));
+          if (pass == 0) return dist < CORTEX_MM ? HU_CORTEX : m->o.trabecular_hu;
+        }
+        if (pass == 1 && lz < bot && lz >= -half - L->disc) return HU_DISC; /* disc below */
+        if (pass == 1 && lz > top && lz <= half) return HU_DISC; /* collapsed space */
+      }
+      /* posterior arch around the canal, spinous process, ribs */
+      double cy = -L->ry - CANAL_R + 1.0, rc = sqrt(lx * lx + (ly - cy) * (ly - cy));
+      double ah = half - 2.0;
+      if (fabs(lz) <= ah) {
+        if (rc < CANAL_R) {
+          if (pass == 1) return HU_CSF;
+          continue;
+        }
+        if (rc <= CANAL_R + ARCH_T && ly <= cy + 2.0) {
+          *label = L->label;
+          return HU_ARCH;
+        }
+        if (fabs(lx) <= 3.0 && ly < cy && ly >= cy - CANAL_R - 30.0 && fabs(lz) <= 0.6 * half) {
+          *label = L->label;
+          return HU_ARCH;
+        }
+        int thoracic = (L->label >= 8 && L->label <= 19) || L->label == 28;
+        if (thoracic && fabs(lz) <= 4.0 && fabs(lx) >= CANAL_R + ARCH_T + 4 &&
+            fabs(lx) <= CANAL_R + ARCH_T + 70 && fabs(ly - cy - 0.15 * (fabs(lx) - 13)) <= 4.0)
+          return HU_ARCH; /* rib: bone, not part of the vertebra label */
+      }
+    }
+  return hu;
+}
+
+static uint64_t rng_next(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+static double gauss(uint64_t *s) {
+  double u1 = ((rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
+  double u2 = ((rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
+  return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+static json_t *truth(const model *m) {
+  json_t *root = json_object(), *arr = json_array();
+  for (int k = 0; k < m->n; k++) {
+    const level *L = &m->lv[k];
+    json_t *o = json_object();
+    json_object_set_new(o, "label", json_string(vt_verse_label_name(L->label)));
+    json_object_set_new(o, "verse_label", json_integer(L->label));
+    json_object_set_new(o, "center_ras_mm", json_pack("[f,f,f]", L->xc, 0.0, L->zc));
+    if (L->label != 26) {
+      double h[3];
+      truth_heights(m, L, h);
+      json_object_set_new(o, "heights_mm", json_pack("{s:f,s:f,s:f}", "anterior", h[0], "middle", h[1], "posterior", h[2]));
+      json_object_set_new(o, "genant_grade", json_integer(L->label == m->o.fracture_label ? m->o.fracture_grade : 0));
+      json_object_set_new(o, "trabecular_hu", json_real(m->o.trabecular_hu));
+      json_object_set_new(o, "tilt_deg", json_real(L->theta * 180 / M_PI));
+    }
+    json_array_append_new(arr, o);
+  }
+  json_object_set_new(root, "vertebrae", arr);
+  double cobb = 0;
+  const level *up = NULL, *lo = NULL;
+  if (m->amp != 0 && m->n > 2) {
+    /* the most tilted levels are the end vertebrae of the single curve */
+    int last = m->lv[m->n - 1].label == 26 ? m->n - 2 : m->n - 1;
+    up = &m->lv[0];
+    lo = &m->lv[last];
+    cobb = fabs(up->theta - lo->theta) * 180 / M_PI;
+  }
+  json_object_set_new(root, "cobb", up ? json_pack("{s:f,s:s,s:s}", "angle_deg", cobb, "upper",
+                                                   vt_verse_label_name(up->label), "lower",
+                                                   vt_verse_label_name(lo->label))
+                                       : json_null());
+  json_object_set_new(root, "options",
+                      json_pack("{s:f,s:f,s:s,s:f,s:f,s:i,s:i,s:s}", "spacing_xy_mm", m->o.spacing_xy_mm,
+                                "spacing_z_mm", m->o.spacing_z_mm, "orientation", m->o.lps ? "LPS" : "RAS",
+                                "trabecular_hu", m->o.trabecular_hu, "noise_sd_hu", m->o.noise_sd_hu,
+                                "fracture_verse_label", m->o.fracture_label, "fracture_grade",
+                                m->o.fracture_grade, "fracture_type", m->o.biconcave ? "biconcave" : "wedge"));
+  return root;
+}
+
+vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volume **labels,
+                           char **truth_json, vt_error *err) {
+  model m;
+  memset(&m, 0, sizeof m);
+  if (opts) m.o = *opts;
+  else vdefaults(&m.o);
+  const vt_phantom_opts *o = &m.o;
+  if (!vt_verse_label_name(o->top) || !vt_verse_label_name(o->bottom) || o->top == 26 ||
+      o->bottom == 26 || rank_of(o->top) > rank_of(o->bottom))
+    return vt_error_set(err, VT_EINVAL, "phantom", "levels %d..%d are not VerSe vertebra labels from top to bottom", o->top, o->bottom);
+  if (!(o->spacing_z_mm >= 0.5 && o->spacing_z_mm <= 5.0) || !(o->spacing_xy_mm >= 0.3 && o->spacing_xy_mm <= 3.0))
+    return vt_error_set(err, VT_EINVAL, "phantom", "spacing %g x %g mm outside 0.3-3 (in-plane) / 0.5-5 (slices)", o->spacing_xy_mm, o->spacing_z_mm);
+  if (o->fracture_label && (o->fracture_grade < 1 || o->fracture_grade > 3))
+    return vt_error_set(err, VT_EINVAL, "phantom", "fracture grade %d not in 1..3", o->fracture_grade);
+  if (!(fabs(o->cobb_deg) <= 60) || !(o->noise_sd_hu >= 0 && o->noise_sd_hu <= 500) || !isfinite(o->trabecular_hu))
+    return vt_error_set(err, VT_EINVAL, "phantom", "Cobb angle (|c| <= 60), noise (0-500 HU) or HU out of range");
+  m.q = o->fracture_label ? GRADE_LOSS[o->fracture_grade] : 0;
+  /* levels top to bottom, T13 after T12 only when asked for explicitly */
+  double z = 0;
+  for (int l = 1; l <= VT_VERSE_MAX_LABEL && m.n < MAXLV - 1; l++) {
+    int lab = l;
+    if (l == 26 || l == 27 || l == 28) continue;
+    if (rank_of(lab) < rank_of(o->top) || rank_of(lab) > rank_of(o->bottom)) continue;
+    level *L = &m.lv[m.n++];
+    L->label = lab;
+    int lumbar = lab >= 20;
+    /* body heights grow caudally (integer mm so the grid offset keeps every
+     * endplate between samples) */
+    static const double HT[29] = {0,  14, 14, 14, 14, 15, 15, 16, 17, 17, 18, 18, 19, 19, 20,
+                                  21, 21, 22, 23, 24, 25, 26, 27, 27, 28, 28, 0,  0,  24};
+    L->h = HT[lab];
+    L->rx = lab <= 7 ? 10 : lumbar ? 22 : 18;
+    L->ry = lab <= 7 ? 8 : lumbar ? 17 : 14;
+    L->disc = lumbar ? 10 : 8;
+    L->ztop = z;
+    L->zbot = z - L->h;
+    L->zc = z - 0.5 * L->h;
+    z -= L->h + L->disc;
+  }
+  if (o->fracture_label) {
+    int ok = 0;
+    for (int k = 0; k < m.n; k++) ok |= m.lv[k].label == o->fracture_label;
+    if (!ok) return vt_error_set(err, VT_EINVAL, "phantom", "fracture level %d is not in the phantom", o->fracture_label);
+  }
+  if (o->bottom >= 24) { /* sacrum below L5/L6 */
+    level *L = &m.lv[m.n++];
+    L->label = 26;
+    L->h = 40;
+    L->rx = 30;
+    L->ry = 20;
+    L->ztop = z;
+    L->zc = z - 20;
+    L->zbot = z - 40;
+    z -= 40;
+  }
+  m.z0 = m.lv[0].ztop;
+  m.span = m.z0 - z;
+  /* half-sine curve: end tangents at +-atan(amp*pi/span), so Cobb = 2 atan(...) */
+  m.amp = m.span * tan(0.5 * o->cobb_deg * M_PI / 180) / M_PI;
+  for (int k = 0; k < m.n; k++) {
+    m.lv[k].xc = curve_x(&m, m.lv[k].zc);
+    m.lv[k].theta = curve_theta(&m, m.lv[k].zc);
+  }
+  /* voxel centres sit half a voxel off the integer-mm anatomy so that a
+   * surface never falls exactly on a sample point */
+  double zmin = z - 15 + 0.5 * o->spacing_z_mm, zmax = m.z0 + 15, sx = o->spacing_xy_mm, sz = o->spacing_z_mm;
+  size_t nx = (size_t)ceil(240 / sx), ny = (size_t)ceil(200 / sx), nz = (size_t)ceil((zmax - zmin) / sz);
+  double aff[16] = {sx, 0, 0, -120 + 0.5 * sx, 0, sx, 0, -110 + 0.5 * sx, 0, 0, sz, zmin, 0, 0, 0, 1};
+  if (o->lps) {
+    aff[0] = -sx;
+    aff[3] = 120 - 0.5 * sx;
+    aff[5] = -sx;
+    aff[7] = 90 - 0.5 * sx;
+  }
+  vt_volume *v = NULL, *lab = NULL;
+  vt_status st = vt_volume_new(nx, ny, nz, aff, &v, err);
+  if (st == VT_OK) st = vt_volume_new(nx, ny, nz, aff, &lab, err);
+  json_t *t = st == VT_OK ? truth(&m) : NULL;
+  char *js = t ? json_dumps(t, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(8)) : NULL;
+  json_decref(t);
+  if (st == VT_OK && !js) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  if (st != VT_OK) {
+    vt_volume_free(v);
+    vt_volume_free(lab);
+    free(js);
+    return st;
+  }
+  float *d = vt_volume_data(v), *ld = vt_volume_data(lab);
+  uint64_t rs = 0x9E3779B97F4A7C15ULL ^ o->seed;
+  if (!rs) rs = 1;
+  for (size_t k = 0; k < nz; k++)
+    for (size_t j = 0; j < ny; j++)
+      for (size_t i = 0; i < nx; i++) {
+        double p[3] = {aff[0] * i + aff[3], aff[5] * j + aff[7], aff[10] * k + aff[11]};
+        int l;
+        double hu = classify(&m, p, &l);
+        if (o->noise_sd_hu > 0 && hu > HU_AIR) hu += o->noise_sd_hu * gauss(&rs);
+        size_t q = i + nx * (j + ny * k);
+        d[q] = (float)hu;
+        ld[q] = (float)l;
+      }
+  *ct = v;
+  *labels = lab;
+  *truth_json = js;
+  return VT_OK;
+}

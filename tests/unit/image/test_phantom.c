@@ -1,0 +1,106 @@
+/* test_phantom.c — the phantom's label mask measured by the morphometry gives
+ * back the phantom's designed truth (heights, grade), in RAS and LPS, straight
+ * and curved; bad options are refused. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vertebra/spine.h"
+#include "vt_test.h"
+
+static void run_case(double sz, int lps, int grade, int biconcave, double cobb, double tol) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.bottom = 22; /* T11-L3: L1 with two neighbours each side, kept small for CI */
+  o.spacing_z_mm = sz;
+  o.spacing_xy_mm = 1.0;
+  o.lps = lps;
+  o.fracture_label = 20;
+  o.fracture_grade = grade;
+  o.biconcave = biconcave;
+  o.cobb_deg = cobb;
+  o.noise_sd_hu = 20;
+  o.trabecular_hu = 95 + 10 * grade;
+  vt_volume *ct = NULL, *lab = NULL;
+  char *js = NULL;
+  vt_error err;
+  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
+  if (!ct) return;
+  json_t *truth = json_loads(js, 0, NULL);
+  json_t *tv = json_object_get(truth, "vertebrae");
+  vt_vertebra_morph *m = NULL;
+  size_t n = 0;
+  CHECK_INT(vt_spine_morphometry(lab, &m, &n, &err), VT_OK);
+  CHECK_INT(n, json_array_size(tv)); /* every level and the sacrum, labels exact */
+  for (size_t i = 0; i < n && i < json_array_size(tv); i++) {
+    json_t *t = json_array_get(tv, i);
+    CHECK_INT(m[i].verse_label, json_integer_value(json_object_get(t, "verse_label")));
+    json_t *h = json_object_get(t, "heights_mm");
+    if (!h) continue;
+    double ref[3] = {json_number_value(json_object_get(h, "anterior")),
+                     json_number_value(json_object_get(h, "middle")),
+                     json_number_value(json_object_get(h, "posterior"))};
+    double got[3] = {m[i].height_anterior_mm, m[i].height_middle_mm, m[i].height_posterior_mm};
+    for (int p = 0; p < 3; p++) {
+      if (!(fabs(got[p] - ref[p]) <= tol))
+        fprintf(stderr, "sz %.1f lps %d cobb %.0f %s h%d: %.2f vs truth %.2f\n", sz, lps, cobb, m[i].label, p, got[p], ref[p]);
+      CHECK(fabs(got[p] - ref[p]) <= tol);
+    }
+    int g = (int)json_integer_value(json_object_get(t, "genant_grade"));
+    if (m[i].genant_grade != g) fprintf(stderr, "%s grade %d vs truth %d (loss %.3f)\n", m[i].label, m[i].genant_grade, g, m[i].height_loss);
+    CHECK_INT(m[i].genant_grade, g);
+  }
+  /* trabecular ROI HU vs the designed HU (noise 20 HU SD when asked) */
+  CHECK_INT(vt_spine_bone_hu(ct, lab, m, n, &err), VT_OK);
+  for (size_t i = 0; i < n; i++) {
+    if (m[i].verse_label == 26) continue;
+    if (!(fabs(m[i].trabecular_hu_mean - o.trabecular_hu) <= 5.0))
+      fprintf(stderr, "%s ROI %.1f HU vs truth %.1f (%zu voxels)\n", m[i].label, m[i].trabecular_hu_mean, o.trabecular_hu, m[i].trabecular_voxels);
+    CHECK(fabs(m[i].trabecular_hu_mean - o.trabecular_hu) <= 5.0);
+    CHECK(m[i].trabecular_voxels >= 100);
+  }
+  /* Cobb angle and end vertebrae vs the designed curve */
+  char *mj = NULL;
+  CHECK_INT(vt_spine_morphometry_json(m, n, &mj, &err), VT_OK);
+  json_t *meas = mj ? json_loads(mj, 0, NULL) : NULL;
+  json_t *tc = json_object_get(truth, "cobb"), *mc = json_object_get(meas, "cobb");
+  if (cobb != 0) {
+    CHECK(json_is_object(tc) && json_is_object(mc));
+    double ta = json_number_value(json_object_get(tc, "angle_deg")), ma = json_number_value(json_object_get(mc, "angle_deg"));
+    if (!(fabs(ta - ma) <= 1.0)) fprintf(stderr, "Cobb %.2f vs truth %.2f\n", ma, ta);
+    CHECK(fabs(ta - ma) <= 1.0);
+    CHECK_STR(json_string_value(json_object_get(mc, "upper")), json_string_value(json_object_get(tc, "upper")));
+    CHECK_STR(json_string_value(json_object_get(mc, "lower")), json_string_value(json_object_get(tc, "lower")));
+  } else {
+    CHECK(json_number_value(json_object_get(mc, "angle_deg")) < 1.0); /* straight */
+  }
+  json_decref(meas);
+  free(mj);
+  json_decref(truth);
+  free(m);
+  free(js);
+  vt_volume_free(ct);
+  vt_volume_free(lab);
+}
+
+int main(void) {
+  run_case(1.0, 0, 2, 0, 0, 0.5);
+  run_case(1.0, 1, 3, 0, 0, 0.5);
+  run_case(1.0, 0, 1, 0, 0, 0.5);
+  run_case(1.0, 1, 2, 1, 0, 0.5);
+  run_case(1.0, 0, 2, 0, 20, 0.5);
+  run_case(1.0, 1, 1, 0, -35, 1.5); /* strong curve: known limit, docs/image-spine.md */
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  vt_volume *a = NULL, *b = NULL;
+  char *js = NULL;
+  vt_error err;
+  o.spacing_z_mm = 0;
+  CHECK_INT(vt_phantom_build(&o, &a, &b, &js, &err), VT_EINVAL);
+  vt_phantom_defaults(&o);
+  o.fracture_label = 5;
+  o.fracture_grade = 2;
+  CHECK_INT(vt_phantom_build(&o, &a, &b, &js, &err), VT_EINVAL);
+  return VT_TEST_END();
+}
