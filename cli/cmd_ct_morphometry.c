@@ -5,13 +5,9 @@
 
 #include "cli.h"
 #include "core/atomic_file.h"
+#include "vertebra/image_io.h"
 #include "vertebra/spine.h"
 
-/* The NIfTI reader comes from the image I/O module (include/vertebra/image_io.h,
- * helper ct-io); referenced weakly so this command builds before it lands and
- * says so instead of failing to link. */
-__attribute__((weak)) vt_status vt_volume_read_nifti(const char *path, vt_volume **out,
-                                                     vt_error *err);
 
 static void usage(FILE *f) {
   fputs("usage: vertebra ct morphometry MASK.nii.gz [--ct CT.nii.gz] [-o FILE]\n"
@@ -50,10 +46,6 @@ int vt_cli_ct_morphometry(int argc, char **argv) {
   if (!in) return vt_cli_usage_error("ct morphometry", "missing MASK.nii.gz");
   vt_error err;
   vt_error_clear(&err);
-  if (!vt_volume_read_nifti) {
-    vt_error_set(&err, VT_EUNSUPPORTED, in, "this build has no NIfTI reader (image I/O module missing)");
-    return vt_cli_fail(&err);
-  }
   vt_volume *mask = NULL, *ct = NULL;
   vt_status st = vt_volume_read_nifti(in, &mask, &err);
   if (st == VT_OK && ctp) st = vt_volume_read_nifti(ctp, &ct, &err);

@@ -7,14 +7,9 @@
 
 #include "cli.h"
 #include "core/atomic_file.h"
+#include "vertebra/image_io.h"
 #include "vertebra/spine.h"
 
-/* The NIfTI writer comes from the image I/O module (include/vertebra/image_io.h,
- * helper ct-io); referenced weakly so this command builds before it lands. */
-__attribute__((weak)) vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path,
-                                                      int dtype, vt_error *err);
-/* NIfTI datatype codes (vt_nifti_dtype in image_io.h = NIfTI-1 DT_* codes) */
-enum { PHANTOM_DT_UINT8 = 2, PHANTOM_DT_INT16 = 4 };
 
 static void usage(FILE *f) {
   fputs("usage: vertebra ct phantom -o DIR [options]\n"
@@ -100,10 +95,6 @@ int vt_cli_ct_phantom(int argc, char **argv) {
   if (!dir) return vt_cli_usage_error("ct phantom", "missing -o DIR");
   vt_error err;
   vt_error_clear(&err);
-  if (!vt_volume_write_nifti) {
-    vt_error_set(&err, VT_EUNSUPPORTED, dir, "this build has no NIfTI writer (image I/O module missing)");
-    return vt_cli_fail(&err);
-  }
   vt_volume *ct = NULL, *lab = NULL;
   char *truth = NULL, *tmp = NULL;
   vt_status st = vt_phantom_build(&o, &ct, &lab, &truth, &err);
@@ -111,11 +102,11 @@ int vt_cli_ct_phantom(int argc, char **argv) {
   char path[4096];
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/ct.nii.gz", tmp);
-    st = vt_volume_write_nifti(ct, path, PHANTOM_DT_INT16, &err); /* HU, rounded */
+    st = vt_volume_write_nifti(ct, path, VT_NIFTI_INT16, &err); /* HU, rounded */
   }
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/labels.nii.gz", tmp);
-    st = vt_volume_write_nifti(lab, path, PHANTOM_DT_UINT8, &err);
+    st = vt_volume_write_nifti(lab, path, VT_NIFTI_UINT8, &err);
   }
   if (st == VT_OK) {
     snprintf(path, sizeof path, "%s/truth.json", tmp);

@@ -6,7 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit/image/nifti_fixture.h"
+#include "vertebra/image_io.h"
+
+/* Reads a reference NIfTI through the library's own reader (sform, else qform). */
+static vt_volume *load_nifti(const char *path) {
+  vt_volume *v = NULL;
+  vt_error err;
+  if (vt_volume_read_nifti(path, &v, &err) != VT_OK) {
+    fprintf(stderr, "%s\n", err.message);
+    return NULL;
+  }
+  return v;
+}
 #include "vertebra/spine.h"
 #include "vt_test.h"
 
@@ -19,7 +30,7 @@ static const vt_vertebra_morph *find(const vt_vertebra_morph *m, size_t n, int l
 }
 
 static void test_verse004(void) {
-  vt_volume *mask = fixture_load_nifti(VERSE "sub-verse004_seg-vert_msk.nii.gz");
+  vt_volume *mask = load_nifti(VERSE "sub-verse004_seg-vert_msk.nii.gz");
   CHECK(mask != NULL);
   if (!mask) return;
   vt_vertebra_morph *m = NULL;
@@ -143,8 +154,8 @@ static void test_totalseg_heights(void) {
   json_error_t je;
   json_t *maps = json_load_file(TS "totalsegmentator_label_maps.json", 0, &je);
   json_t *rep = json_load_file(TS "spine_report/example_ct_report/spine_report.json", 0, &je);
-  vt_volume *seg = fixture_load_nifti(TS "spine_report/example_ct_report/totalseg.nii.gz");
-  vt_volume *body = fixture_load_nifti(TS "spine_report/example_ct_report/totalseg_vertebrae_body.nii.gz");
+  vt_volume *seg = load_nifti(TS "spine_report/example_ct_report/totalseg.nii.gz");
+  vt_volume *body = load_nifti(TS "spine_report/example_ct_report/totalseg_vertebrae_body.nii.gz");
   CHECK(maps && rep && seg && body);
   if (!maps || !rep || !seg || !body) goto done;
   int ts_to_verse[256] = {0};
@@ -194,7 +205,7 @@ static void test_totalseg_heights(void) {
   CHECK(compared >= 15); /* L1-L5 at least */
   CHECK(within3 >= 12);   /* measured: 12 of 15 within 3 mm (docs/image-spine.md) */
   /* L1 trabecular ROI HU vs the same rule in an independent numpy script */
-  vt_volume *ct = fixture_load_nifti(TS "example_ct.nii.gz");
+  vt_volume *ct = load_nifti(TS "example_ct.nii.gz");
   CHECK(ct != NULL);
   if (ct && vt_spine_bone_hu(ct, seg, m, n, &err) == VT_OK) {
     FILE *py = popen("/usr/bin/python3 " VT_SOURCE_DIR "/tests/image/roi_hu.py " TS "example_ct.nii.gz " TS
