@@ -312,8 +312,10 @@ static void walk(const vt__context *ctx, const char *s, size_t p, size_t limit, 
   }
 }
 
-void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1,
-                         size_t t0, size_t t1, vt_assertion *out) {
+/* The assertion; `hist`, when not NULL, receives the span of the historical
+ * trigger that applied (VT_SPAN_NONE when none). */
+static void assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1, size_t t0,
+                        size_t t1, vt_assertion *out, vt_text_span *hist) {
   memset(out, 0, sizeof *out);
   out->experiencer = VT_EXPERIENCER_PATIENT;
   out->trigger_span.start = out->trigger_span.end = VT_SPAN_NONE;
@@ -438,6 +440,10 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
       }
     }
   }
+  if (hist) {
+    hist->start = hit[VT_CTX_HISTORICAL].node >= 0 ? hit[VT_CTX_HISTORICAL].start : VT_SPAN_NONE;
+    hist->end = hit[VT_CTX_HISTORICAL].node >= 0 ? hit[VT_CTX_HISTORICAL].end : VT_SPAN_NONE;
+  }
   out->negated = hit[VT_CTX_NEGATED].node >= 0;
   out->uncertain = hit[VT_CTX_POSSIBLE].node >= 0;
   out->historical = hit[VT_CTX_HISTORICAL].node >= 0;
@@ -459,7 +465,44 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
   }
 }
 
+void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1,
+                         size_t t0, size_t t1, vt_assertion *out) {
+  assert_span(ctx, s, s0, s1, t0, t1, out, NULL);
+}
+
 /* ---- the pipeline stage ---- */
+
+/* The sections of an imaging report that describe the study being read. */
+static int section_imaging(const char *name) {
+  return name && (!strcmp(name, "findings") || !strcmp(name, "impression") ||
+                  !strcmp(name, "conclusion"));
+}
+
+/* Is the text [a, b) (case-insensitive, single spaces) one of the words that
+ * date a finding's origin rather than place it in the past: "chronic",
+ * "old", "healed", "status post", "prior"? In the findings of an imaging
+ * report the finding is seen on today's study, so it is current
+ * (docs/text-gold-guideline.md, "historical"). */
+static int dating_word(const char *s, size_t a, size_t b) {
+  static const char *const W[] = {"chronic", "chronically", "old", "remote", "healed",
+                                  "long-standing", "longstanding", "status post", "status-post",
+                                  "s/p", "prior", "previous", "previously", "previously noted",
+                                  "known", NULL};
+  char buf[32];
+  size_t n = 0;
+  for (size_t i = a; i < b && n < sizeof buf - 1; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (is_space(c)) {
+      if (n && buf[n - 1] != ' ') buf[n++] = ' ';
+      continue;
+    }
+    buf[n++] = (char)fold(c);
+  }
+  buf[n] = 0;
+  for (int k = 0; W[k]; k++)
+    if (!strcmp(buf, W[k])) return 1;
+  return 0;
+}
 
 /* Sections whose findings are history by their place in the report, whatever
  * the sentence says (see docs/text-context.md). "history" alone is not among
@@ -491,7 +534,16 @@ vt_status vt__context_apply(const vt__context *ctx, const vt__doc *doc, vt__find
         }
     }
     vt_assertion a;
-    vt__ctx_assert_span(ctx, doc->text, s0, s1, f->span.start, f->span.end, &a);
+    vt_text_span hist;
+    assert_span(ctx, doc->text, s0, s1, f->span.start, f->span.end, &a, &hist);
+    if (a.historical && section_imaging(f->section) && hist.start != VT_SPAN_NONE &&
+        dating_word(doc->text, hist.start, hist.end)) {
+      a.historical = 0;
+      if (a.trigger_span.start == hist.start && a.trigger_span.end == hist.end) {
+        a.trigger_span.start = a.trigger_span.end = VT_SPAN_NONE;
+        a.trigger_category = NULL;
+      }
+    }
     f->negated = a.negated;
     f->uncertain = a.uncertain;
     f->historical = a.historical;

@@ -143,6 +143,17 @@ static void test_spine_phrases(void) {
   CHECK(!run(s, "hardware loosening").historical);
   CHECK(run("Old healed fracture of the right transverse process of L2.", "fracture").historical);
   CHECK(!run("Acute L1 compression fracture.", "compression fracture").historical);
+  /* copula forms of backward negations: "is not" must not hide "not identified" */
+  CHECK(run("A discrete cord signal abnormality is not identified.", "cord signal abnormality").negated);
+  CHECK(run("Distinct neuroforaminal narrowing is not evident.", "neuroforaminal narrowing").negated);
+  CHECK(run("Fracture has not been seen.", "fracture").negated);
+  CHECK(run("There is no CT evidence of a moderate or high-grade stenosis.", "stenosis").negated);
+  /* a modal hedges the verb after it; "borderline" is a severity */
+  CHECK(run("Disc osteophyte may mildly indent the cord contour.", "indent the cord contour").uncertain);
+  CHECK(run("There may also be some narrowing of the neuroforamina.", "narrowing").uncertain);
+  CHECK(!run("A borderline central canal stenosis.", "central canal stenosis").uncertain);
+  CHECK(run("The differential diagnosis included polymyositis and disc herniation.",
+            "disc herniation").uncertain);
 }
 
 static void test_target_lookup(void) {
@@ -351,6 +362,35 @@ static void test_apply(void) {
   CHECK(!list.v[1].negated && list.v[1].historical);
   CHECK(list.v[2].historical);
   vt__findings_free(&list);
+
+  /* in the findings of an imaging report, "chronic", "old", "status post"
+   * date the finding's origin: it is seen now (docs/text-context.md) */
+  text = "Mild chronic anterior wedging. History of fracture.";
+  len = strlen(text);
+  for (size_t i = 0; i <= len; i++)
+    lower[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+  doc.text = text;
+  doc.len = len;
+  vt__sentence s2[2] = {{0, 30, 0, 0, -1}, {31, len, 0, 0, -1}};
+  doc.sents = s2;
+  static const char *const secs[] = {"findings", "impression", "history"};
+  for (size_t k = 0; k < 3; k++) {
+    memset(&list, 0, sizeof list);
+    vt__finding_init(&f);
+    f.span.start = 13; /* "anterior wedging" */
+    f.span.end = 29;
+    f.section = secs[k];
+    CHECK(vt__findings_push(&list, &f) == VT_OK);
+    vt__finding_init(&f);
+    f.span.start = 42; /* "fracture" */
+    f.span.end = 50;
+    f.section = secs[k];
+    CHECK(vt__findings_push(&list, &f) == VT_OK);
+    CHECK(vt__context_apply(eng.context, &doc, &list, &err) == VT_OK);
+    CHECK_MSG(list.v[0].historical == (k == 2), "chronic in %s", secs[k]);
+    CHECK_MSG(list.v[1].historical, "history of in %s", secs[k]);
+    vt__findings_free(&list);
+  }
 }
 
 int main(void) {
