@@ -119,7 +119,29 @@ static const group groups[] = {
      "past medical history|past medical history of|past medical history:|medical history|"
      "medical history:|past history|past history:|pmh|pmh:|pmhx|past surgical history|"
      "surgical history|psh|social history|social history:|family history|family history of|"
-     "fh|fhx|family hx|allergies:|allergy:|allergies include|drug allergies:"},
+     "fh|fhx|family hx|allergies:|allergy:|allergies include|drug allergies:|"
+     "menstrual history|menstrual history:|obstetric history|obstetric history:|"
+     "psychiatric history|psychiatric history:|medication history:"},
+    /* a list of the patient's standing problems ("multiple medical problems
+     * including ...") is a history list, like "past medical history:" */
+    {VT_CTX_HISTORICAL, VT_CTX_FORWARD, S,
+     "medical problems including|medical problems include|medical problems of|"
+     "medical problems such as|medical issues including|medical issues include|"
+     "comorbidities include|comorbidities including|comorbidities of|"
+     "comorbid conditions include|comorbid conditions including"},
+    /* habitual aspect: "is admitted quite frequently for abdominal pain" */
+    {VT_CTX_HISTORICAL, VT_CTX_FORWARD, 12,
+     "frequently for|often for|repeatedly for|recurrently for|frequently with|"
+     "repeatedly with"},
+    /* Subjects that are history items by definition (ConText, Harkema et al.
+     * 2009: social history and allergies belong to the patient's history):
+     * inside the target itself they make it historical. */
+    {VT_CTX_HISTORICAL, VT_CTX_SUBJECT, 0,
+     "alcohol|alcohol use|alcohol abuse|etoh|tobacco|tobacco use|smoking|smokes|smoker|"
+     "smoked|cigarette|cigarettes|cigars|drug use|drugs|illicit drugs|illicit drug use|"
+     "substance use|substance abuse|intravenous drug use|ivdu|allergies|allergy|"
+     "history"},
+    {VT_CTX_HISTORICAL, VT_CTX_BACKWARD, 6, "the last time|last time"},
     {VT_CTX_HISTORICAL, VT_CTX_BACKWARD, 3,
      "in the past|years ago|year ago|months ago|in the remote past|history|"
      "in childhood|as a child"},

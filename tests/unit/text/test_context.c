@@ -142,6 +142,23 @@ static void test_spine_phrases(void) {
   CHECK(run(s, "fusion").historical);
   CHECK(!run(s, "hardware loosening").historical);
   CHECK(run("Old healed fracture of the right transverse process of L2.", "fracture").historical);
+  /* history subjects, problem lists, habitual aspect, "the last time" */
+  CHECK(run("Denies alcohol or other drug use.", "alcohol").historical);
+  CHECK(run("Denies alcohol or other drug use.", "alcohol").negated);
+  CHECK(run("ALLERGIES: TO PENICILLIN.", "allergies: to penicillin").historical);
+  CHECK(run("PSYCHIATRIC HISTORY.", "psychiatric history").historical);
+  CHECK(!run("Back pain.", "back pain").historical);
+  s = "She has multiple medical problems including diabetes, CKD, and remote lung cancer.";
+  CHECK(run(s, "CKD").historical);
+  s = "He is admitted quite frequently for abdominal pain and vomiting.";
+  CHECK(run(s, "vomiting").historical);
+  CHECK(run("This made her nauseated the last time she had it.", "nauseated").historical);
+  CHECK(run("Menstrual History: POST-MENOPAUSAL", "post-menopausal").historical);
+  /* an inline numbered list item is a sentence of its own: "s/p" in item 1
+   * does not date item 2 */
+  s = "DIAGNOSIS: 1) Severe esophagitis s/p biopsy 2) Large hiatal hernia";
+  CHECK(!run(s, "hiatal hernia").historical);
+  CHECK(run(s, "biopsy").historical);
   CHECK(!run("Acute L1 compression fracture.", "compression fracture").historical);
   /* copula forms of backward negations: "is not" must not hide "not identified" */
   CHECK(run("A discrete cord signal abnormality is not identified.", "cord signal abnormality").negated);
@@ -271,7 +288,8 @@ static void test_loaders(void) {
                         "  {\"phrase\": \"nope\", \"category\": \"negated\", \"direction\": \"forward\"},\n"
                         "  {\"phrases\": [\"ruled away\", \"gone\"], \"category\": \"negated\","
                         " \"direction\": \"backward\", \"max_scope\": 2},\n"
-                        "  {\"phrase\": \"yet\", \"category\": \"all\", \"direction\": \"terminate\"}]}\n"));
+                        "  {\"phrase\": \"yet\", \"category\": \"all\", \"direction\": \"terminate\"},\n"
+                        "  {\"phrase\": \"vaping\", \"category\": \"historical\", \"direction\": \"subject\"}]}\n"));
   c = empty();
   CHECK_MSG(vt__context_load(c, tmp, &err) == VT_OK, "%s", err.message);
   CHECK(run_with(c, "nope a b stenosis", "stenosis").negated);
@@ -279,6 +297,9 @@ static void test_loaders(void) {
   CHECK(run_with(c, "stenosis a gone", "stenosis").negated);
   CHECK(!run_with(c, "stenosis a b gone", "stenosis").negated);   /* max_scope 2 */
   CHECK(!run_with(c, "nope yet stenosis", "stenosis").negated);
+  /* a subject rule acts inside the target only, never as a trigger outside it */
+  CHECK(run_with(c, "Admits to daily vaping.", "daily vaping").historical);
+  CHECK(!run_with(c, "After vaping, cough.", "cough").historical);
   vt__context_free(c);
 
   /* bad files: clear error, rules unchanged */
