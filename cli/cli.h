@@ -79,6 +79,11 @@ void vt_cli_set_verbosity(int v);
 int vt_cli_parse_long(const char *cmd, const char *opt, const char *val, long lo,
                       long hi, long *out);
 
+/* Parses "0.1,0.2" into out[0..*n) (each in (0, 1), at most
+ * VT_CLI_MAX_THRESHOLDS); on error prints usage for cmd and returns its exit code. */
+#define VT_CLI_MAX_THRESHOLDS 64
+int vt_cli_parse_thresholds(const char *cmd, const char *s, double *out, size_t *n);
+
 /* A progress bar on stderr when stderr is a terminal (documents/s, ETA), silent
  * otherwise. Pass &vt_cli_progress_bar to library calls. */
 extern const vt_progress vt_cli_progress_bar;

@@ -13,7 +13,6 @@
 #include "vertebra/vertebra.h"
 
 #define CMD "learn evaluate"
-#define MAX_THRESHOLDS 64
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -41,27 +40,6 @@ static void usage(FILE *f) {
           "  -v                  more messages on stderr\n"
           "\n"
           "Methods and limits: docs/learn-validation.md.\n");
-}
-
-static int parse_thresholds(const char *s, double *out, size_t *n) {
-  size_t k = 0;
-  const char *p = s;
-  while (*p) {
-    char *end;
-    errno = 0;
-    double v = strtod(p, &end);
-    if (end == p || errno || !(v > 0 && v < 1) || k == MAX_THRESHOLDS)
-      return vt_cli_usage_error(CMD, "--thresholds: '%s' is not a list of up to %d numbers in "
-                                     "(0, 1)", s, MAX_THRESHOLDS);
-    out[k++] = v;
-    p = end;
-    if (*p == ',') p++;
-    else if (*p)
-      return vt_cli_usage_error(CMD, "--thresholds: '%s' is not a comma-separated list", s);
-  }
-  if (!k) return vt_cli_usage_error(CMD, "--thresholds needs at least one value");
-  *n = k;
-  return 0;
 }
 
 /* A number for people: "n/a" where the metric is undefined for the data. */
@@ -112,7 +90,7 @@ int vt_cli_learn_evaluate(int argc, char **argv) {
   vt__metrics_options mo;
   vt__metrics_options_init(&mo);
   const char *scores = NULL, *json_out = NULL, *report = NULL, *title = NULL;
-  double thr[MAX_THRESHOLDS];
+  double thr[VT_CLI_MAX_THRESHOLDS];
   size_t nthr = 0;
   int verbose = 0;
   for (int i = 1; i < argc; i++) {
@@ -139,7 +117,7 @@ int vt_cli_learn_evaluate(int argc, char **argv) {
     else if (!strcmp(a, "--report")) report = v;
     else if (!strcmp(a, "--title")) title = v;
     else if (!strcmp(a, "--thresholds")) {
-      int rc = parse_thresholds(v, thr, &nthr);
+      int rc = vt_cli_parse_thresholds(CMD, v, thr, &nthr);
       if (rc) return rc;
       mo.thresholds = thr;
       mo.nthresholds = nthr;
@@ -185,6 +163,14 @@ int vt_cli_learn_evaluate(int argc, char **argv) {
   }
   if (json_out) {
     j = vt__metrics_to_json(m);
+    /* the same shape as train's and validate's: metrics plus "run" */
+    if (j && json_object_set_new(j, "run", json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?}", "command",
+                                                     "evaluate", "scores", scores, "label",
+                                                     so.label, "score", so.score, "logit",
+                                                     so.logit, "subgroup", so.subgroup))) {
+      json_decref(j);
+      j = NULL;
+    }
     if (!j) {
       st = vt_error_set(&err, VT_ENOMEM, NULL, "out of memory writing the metrics JSON");
       goto done;

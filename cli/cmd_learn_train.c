@@ -1,8 +1,9 @@
 /* cmd_learn_train.c — `vertebra learn train`: cohort CSV to a cross-validated
- * model file and metrics JSON. */
+ * model file, metrics JSON and HTML report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/atomic_file.h"
@@ -10,12 +11,18 @@
 
 static const char *usage =
     "usage: vertebra learn train --data F --outcome COL [--model logistic|gbdt|auto]\n"
-    "         [--folds K] [--seed N] [--jobs N] [--subgroup COL] --out MODEL\n"
+    "         [--folds K] [--holdout FRAC] [--optimism B] [--bootstrap B] [--seed N]\n"
+    "         [--jobs N] [--subgroup COL] [--thresholds 0.1,0.2] --out MODEL\n"
     "         [--report R.html] [--json METRICS.json] [--id COL] [--positive LABEL]\n"
     "         [--exclude COLS] [--numeric COLS] [--categorical COLS]\n"
     "         [--impute median|indicator] [--date COL] [--folds-file F] [--C X] [--l1-ratio X]\n"
     "         [--max-depth N] [--n-estimators N] [--eta X] [--subsample X]\n"
-    "         [--colsample X] [--min-child-weight X] [--lambda X]\n";
+    "         [--colsample X] [--min-child-weight X] [--lambda X] [--tree-method hist|exact]\n"
+    "  --holdout FRAC   stratified held-out test set scored once by the final model\n"
+    "  --optimism B     Harrell optimism-bootstrap refits (default 200; 0 = none)\n"
+    "  --bootstrap B    bootstrap replicates of the metric CIs (default 1000; 0 = none)\n"
+    "  --report R.html  self-contained HTML report (TRIPOD+AI items) + R.html.json\n"
+    "Methods: docs/learn.md, docs/learn-validation.md.\n";
 
 static int parse_double(const char *opt, const char *v, double *out) {
   char *end;
@@ -28,7 +35,8 @@ static int parse_double(const char *opt, const char *v, double *out) {
 int vt_cli_learn_train(int argc, char **argv) {
   vt_learn_train_opts o;
   vt_learn_train_defaults(&o);
-  const char *out = NULL, *report = NULL, *json = NULL, *subgroup = NULL;
+  const char *out = NULL, *report = NULL, *json = NULL;
+  double thr[VT_CLI_MAX_THRESHOLDS];
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (vt_cli_is_help(a)) { fputs(usage, stdout); return VT_EXIT_OK; }
@@ -42,7 +50,14 @@ int vt_cli_learn_train(int argc, char **argv) {
     else if (!strcmp(a, "--out")) out = v;
     else if (!strcmp(a, "--report")) report = v;
     else if (!strcmp(a, "--json")) json = v;
-    else if (!strcmp(a, "--subgroup")) subgroup = v;
+    else if (!strcmp(a, "--subgroup")) o.subgroup = v;
+    else if (!strcmp(a, "--tree-method")) o.tree_method = v;
+    else if (!strcmp(a, "--thresholds")) {
+      rc = vt_cli_parse_thresholds("learn train", v, thr, &o.nthresholds);
+      o.thresholds = thr;
+    } else if (!strcmp(a, "--holdout")) rc = parse_double(a, v, &o.holdout);
+    else if (!strcmp(a, "--optimism")) { rc = vt_cli_parse_long("learn train", a, v, 0, 100000, &l); o.optimism = (size_t)l; }
+    else if (!strcmp(a, "--bootstrap")) { rc = vt_cli_parse_long("learn train", a, v, 0, 100000, &l); o.bootstrap = (size_t)l; }
     else if (!strcmp(a, "--id")) o.id = v;
     else if (!strcmp(a, "--positive")) o.positive = v;
     else if (!strcmp(a, "--exclude")) o.exclude = v;
@@ -70,12 +85,11 @@ int vt_cli_learn_train(int argc, char **argv) {
   }
   if (!o.data || !o.outcome || !out)
     return vt_cli_usage_error("learn train", "--data, --outcome and --out are required");
-  if (report || subgroup)
-    fprintf(stderr, "vertebra: learn train: --report and --subgroup need the evaluation "
-                    "module (learn-eval), not in this build; ignored\n");
+  o.progress = isatty(STDERR_FILENO) ? &vt_cli_progress_bar : NULL;
   vt_error err = {0};
   vt_learn_model *m = NULL;
   vt_status st = vt_learn_train(&o, &m, &err);
+  vt_cli_progress_clear();
   if (st) return vt_cli_fail(&err);
   char *metrics = vt_learn_model_json(m, "metrics");
   if (!metrics) { vt_learn_model_free(m); return VT_EXIT_SOFTWARE; }
@@ -83,6 +97,18 @@ int vt_cli_learn_train(int argc, char **argv) {
     free(metrics);
     vt_learn_model_free(m);
     return vt_cli_fail(&err);
+  }
+  if (report) {
+    size_t jl = strlen(report) + 6;
+    char *jp = malloc(jl);
+    if (jp) snprintf(jp, jl, "%s.json", report);
+    st = jp ? vt_learn_report(m, report, jp, &err) : vt_error_set(&err, VT_ENOMEM, NULL, "out of memory");
+    free(jp);
+    if (st) {
+      free(metrics);
+      vt_learn_model_free(m);
+      return vt_cli_fail(&err);
+    }
   }
   st = vt_learn_model_save(m, out, &err);
   vt_learn_model_free(m);

@@ -62,6 +62,27 @@ int vt_cli_parse_long(const char *cmd, const char *opt, const char *val, long lo
   return 0;
 }
 
+int vt_cli_parse_thresholds(const char *cmd, const char *s, double *out, size_t *n) {
+  size_t k = 0;
+  const char *p = s;
+  while (*p) {
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (end == p || errno || !(v > 0 && v < 1) || k == VT_CLI_MAX_THRESHOLDS)
+      return vt_cli_usage_error(cmd, "--thresholds: '%s' is not a list of up to %d numbers in "
+                                     "(0, 1)", s, VT_CLI_MAX_THRESHOLDS);
+    out[k++] = v;
+    p = end;
+    if (*p == ',') p++;
+    else if (*p)
+      return vt_cli_usage_error(cmd, "--thresholds: '%s' is not a comma-separated list", s);
+  }
+  if (!k) return vt_cli_usage_error(cmd, "--thresholds needs at least one value");
+  *n = k;
+  return 0;
+}
+
 static void stderr_logger(vt_log_level level, const char *message, void *user) {
   static const char *names[] = {"debug", "info", "warning", "error"};
   vt_cli_progress_clear();

@@ -36,3 +36,9 @@ add_test(NAME learn_cli_no_partial_output
           sh $<TARGET_FILE:vertebra>
   WORKING_DIRECTORY ${work})
 set_tests_properties(learn_cli_no_partial_output PROPERTIES LABELS "learn")
+
+# One metrics document for train, validate and evaluate (issue 3).
+add_test(NAME learn_same_shape
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/learn/same_shape.py $<TARGET_FILE:vertebra>
+          ${VT_SHARED_DATA}/tabular/uci_vertebral_column/column_2C_weka.csv ${CMAKE_CURRENT_BINARY_DIR}/learn_same_shape)
+set_tests_properties(learn_same_shape PROPERTIES LABELS "learn" TIMEOUT 300)

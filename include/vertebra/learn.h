@@ -4,8 +4,10 @@
  * predict with per-row contributions as CSV, JSON or FHIR R4 RiskAssessment. */
 #ifndef VERTEBRA_LEARN_H
 #define VERTEBRA_LEARN_H
+#include <stddef.h>
 #include <stdint.h>
 
+#include "vertebra/progress.h"
 #include "vertebra/status.h"
 
 #ifdef __cplusplus
@@ -32,6 +34,15 @@ typedef struct vt_learn_train_opts {
   double C, l1_ratio;      /* logistic: sklearn's C (default 1) and l1_ratio (0 = L2) */
   int max_depth, n_estimators;                           /* trees: 3, 100 */
   double eta, subsample, colsample, min_child_weight, lambda; /* 0.1, 1, 1, 1, 1 */
+  const char *tree_method; /* trees: "hist" (default) or "exact" */
+  double holdout;          /* fraction held out (stratified) for a test set; 0 = none */
+  size_t optimism;         /* Harrell optimism-bootstrap replicates (default 200; 0 = none) */
+  size_t bootstrap;        /* bootstrap replicates of the metric CIs (default 1000; 0 = none) */
+  const char *subgroup;    /* column whose levels get their own metrics, or NULL */
+  const double *thresholds; /* classification thresholds; NULL = 0.1, 0.2, 0.3, 0.5 */
+  size_t nthresholds;
+  const vt_progress *progress; /* stages "cross-validation", "optimism bootstrap",
+                                  "bootstrap"; may be NULL */
 } vt_learn_train_opts;
 
 typedef struct vt_learn_model vt_learn_model;
@@ -44,6 +55,15 @@ VT_API void vt_learn_train_defaults(vt_learn_train_opts *o);
  * file, row and column for bad cohorts; VT_EINVAL for bad options. */
 VT_API vt_status vt_learn_train(const vt_learn_train_opts *o, vt_learn_model **out,
                                 vt_error *err);
+
+/* Writes the training report of a model just returned by vt_learn_train: one
+ * self-contained HTML file (inline SVG: ROC with bootstrap band, calibration,
+ * decision curve, SHAP summary) along the TRIPOD+AI items, and, when
+ * json_path is not NULL, its numbers as JSON. Atomic. VT_EINVAL for a model
+ * loaded from a file (the resampling results are not stored), VT_EIO,
+ * VT_ENOMEM. */
+VT_API vt_status vt_learn_report(const vt_learn_model *m, const char *html_path,
+                                 const char *json_path, vt_error *err);
 
 /* The model file document (metrics, quality report, schema, model) as JSON
  * text, malloc'd, caller frees. `part` NULL for all, or "metrics",

@@ -2,19 +2,14 @@
  * src/learn share: the loaded table, the feature schema that turns it into a
  * design matrix, and the two model kinds.
  *
- * For learn-eval (metrics.h/resample.h/report.h were not on main when this
- * was written): train.c uses its own stratified k-fold (vt__stratified_folds)
- * and a rank (Mann-Whitney) AUC, and validate.c its own Brier and
- * calibration intercept/slope. What this side needs from theirs:
- *  - a metrics call over (probability or log-odds, y, n[, subgroup labels])
- *    returning the shared metrics JSON object (auc with DeLong CI, brier,
- *    calibration, thresholds, net benefit, subgroups), used on the pooled
- *    out-of-fold predictions in train and on the new cohort in validate;
- *  - CV / Harrell bootstrap driven by a fit/predict callback: fit(x, y, n, p)
- *    -> model, predict(model, x, n) -> log-odds (fit() in train.c and
- *    vt__model_logit already have that shape);
- *  - a report call taking the metrics JSON plus this side's `quality`,
- *    `importance` and `schema` objects (see docs/learn.md).
+ * Every metric, split and resampling step comes from the evaluation modules
+ * (metrics.h, resample.h, report.h): train.c supplies a fit_predict callback
+ * to vt__cross_validate_folds / vt__optimism_bootstrap and hands the pooled
+ * out-of-fold, held-out and apparent predictions to vt__metrics_compute;
+ * validate.c does the same for a new cohort; both write the one metrics JSON
+ * shape (vt__metrics_to_json plus a "run" object saying what produced it)
+ * and the report through vt__report_write. No second AUC, Brier or
+ * calibration lives here.
  */
 #ifndef VT_LEARN_INTERNAL_H
 #define VT_LEARN_INTERNAL_H
@@ -23,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "learn/report.h"
 #include "vertebra/learn.h"
 #include "vertebra/status.h"
 
@@ -127,6 +123,7 @@ typedef struct vt__logreg_opts {
 typedef struct vt__gbdt_opts {
   int max_depth, n_estimators, seed, nthread;
   double eta, subsample, colsample, min_child_weight, lambda;
+  int hist; /* tree_method: 1 "hist" (256 bins), 0 "exact" */
 } vt__gbdt_opts;
 
 typedef struct vt__model {
@@ -148,6 +145,19 @@ vt_status vt__logreg_fit(const double *x, const double *y, size_t n, size_t p,
                          const vt__logreg_opts *o, vt__model *m, vt_error *err);
 vt_status vt__gbdt_fit(const double *x, const double *y, size_t n, size_t p,
                        const vt__gbdt_opts *o, vt__model *m, vt_error *err);
+/* Fitting and scoring subsets of one cohort without re-copying it: the design
+ * is converted to an XGBoost DMatrix (with labels) once, and each fit or
+ * prediction slices the rows it needs (rows may repeat: bootstrap samples).
+ * Slicing gives the same floats in the same order as a matrix built from the
+ * gathered rows, so the trees are the same. Safe to call from several threads
+ * on one data handle (XGBoost's slice only reads it). */
+vt_status vt__gbdt_data_new(const double *x, const double *y, size_t n, size_t p, void **data,
+                            vt_error *err);
+void vt__gbdt_data_free(void *data);
+vt_status vt__gbdt_fit_rows(void *data, const size_t *rows, size_t nrows, size_t p,
+                            const vt__gbdt_opts *o, vt__model *m, vt_error *err);
+vt_status vt__gbdt_logit_rows(const vt__model *m, void *data, const size_t *rows, size_t nrows,
+                              double *out, vt_error *err);
 /* Linear predictor (log-odds) per row, recalibration applied. */
 vt_status vt__model_logit(const vt__model *m, const double *x, size_t n, double *out,
                           vt_error *err);
@@ -159,10 +169,15 @@ void vt__model_clear(vt__model *m);
 json_t *vt__model_to_json(const vt__model *m, const vt__schema *s, vt_error *err);
 vt_status vt__model_from_json(json_t *j, size_t p, vt__model *m, vt_error *err);
 
-/* Rank (Mann-Whitney) AUC; NaN when a class is absent. */
-double vt__rank_auc(const double *score, const double *y, size_t n);
-/* Stratified fold labels 0..k-1, deterministic for a seed. */
-void vt__stratified_folds(const double *y, size_t n, int k, uint64_t seed, int *fold);
+/* AUC of a score against a 0/1 double outcome through the shared DeLong code
+ * (metrics.h); NaN when a class is absent or memory runs out. */
+double vt__score_auc(const double *score, const double *y, size_t n);
+
+/* What training measured beyond the model file: the metric sets, the
+ * optimism bootstrap and the per-row explanations the report draws (train.c;
+ * NULL for a model loaded from a file). */
+typedef struct vt__train_eval vt__train_eval;
+void vt__train_eval_free(vt__train_eval *e);
 
 /* The public vt_learn_model: schema, fitted model and the document's other
  * sections (training_data, metrics, quality, lineage, created). */
@@ -170,13 +185,48 @@ struct vt_learn_model {
   vt__schema *schema;
   vt__model model;
   json_t *meta; /* owned object */
+  vt__train_eval *eval; /* owned; set by vt_learn_train only */
 };
 
-/* Validation of a model on another cohort: metrics, drift per input and,
- * when recal_out is set, a recalibrated copy (logistic recalibration of the
- * linear predictor) with lineage. *report is a JSON object. */
-vt_status vt__validate(const vt_learn_model *m, const char *data, const char *model_path,
-                       const char *recal_out, json_t **report, vt_error *err);
+/* vt_learn_report with more: extra metric sets after the model's own (e.g.
+ * the demo's true risk), a sentence added to the model section, and a JSON
+ * object embedded under "extra" (all borrowed, may be NULL/0). */
+vt_status vt__train_report(const vt_learn_model *m, const char *html_path,
+                           const char *json_path, const vt__report_metrics *more, size_t nmore,
+                           const char *model_note, json_t *extra, vt_error *err);
+
+/* The "run" object of the metrics JSON is built by each command; the rest is
+ * vt__metrics_to_json. This joins them (steals run); NULL on ENOMEM. */
+json_t *vt__metrics_document(const vt__metrics *m, json_t *run);
+
+typedef struct vt__validate_opts {
+  const char *data;        /* the new cohort (required) */
+  const char *model_path;  /* the model file (lineage hash; required with recal_out) */
+  const char *recal_out;   /* write a recalibrated version here, or NULL */
+  const char *report_html; /* HTML report, or NULL */
+  const char *report_json; /* its JSON, or NULL */
+  const char *subgroup;    /* column for per-level metrics, or NULL */
+  size_t bootstrap;        /* metric CI replicates (default 1000) */
+  uint64_t seed;
+  unsigned jobs;
+  const double *thresholds;
+  size_t nthresholds;
+  const vt_progress *progress;
+} vt__validate_opts;
+void vt__validate_opts_init(vt__validate_opts *o);
+
+/* Validation of a model on another cohort: the shared metrics (with
+ * subgroups), drift per input and, when recal_out is set, a recalibrated
+ * copy (logistic recalibration of the linear predictor) with lineage.
+ * *report is the metrics JSON whose "run" holds drift and recalibration. */
+vt_status vt__validate(const vt_learn_model *m, const vt__validate_opts *o, json_t **report,
+                       vt_error *err);
+
+/* Subgroup labels of a table column (borrowed cells; NULL for missing) for
+ * rows[0..n) (all rows when rows is NULL); *out malloc'd. VT_ENOTFOUND naming
+ * the column. */
+vt_status vt__subgroup_labels(const vt__table *t, const char *column, const size_t *rows,
+                              size_t n, const char ***out, vt_error *err);
 
 /* Simulated spine-surgery cohort with a known logistic risk structure for
  * surgical-site infection (simulate.c). hospital 0: development site;

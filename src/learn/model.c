@@ -21,6 +21,7 @@ void vt__gbdt_defaults(vt__gbdt_opts *o) {
   o->colsample = 1.0;
   o->min_child_weight = 1.0;
   o->lambda = 1.0;
+  o->hist = 1;
 }
 
 static vt_status xgb_err(vt_error *err, const char *what) {
@@ -50,11 +51,28 @@ static vt_status set_params(BoosterHandle b, const vt__gbdt_opts *o, vt_error *e
   const char *k[] = {"max_depth", "eta", "subsample", "colsample_bytree", "min_child_weight",
                      "lambda", "seed", "nthread"};
   if (XGBoosterSetParam(b, "objective", "binary:logistic") ||
-      XGBoosterSetParam(b, "tree_method", "exact") ||
+      XGBoosterSetParam(b, "tree_method", o->hist ? "hist" : "exact") ||
       XGBoosterSetParam(b, "base_score", "0.5") || XGBoosterSetParam(b, "verbosity", "0"))
     return xgb_err(err, "XGBoosterSetParam");
   for (int i = 0; i < 8; i++)
     if (XGBoosterSetParam(b, k[i], v[i])) return xgb_err(err, k[i]);
+  return VT_OK;
+}
+
+/* Creates a booster on dm and runs the boosting rounds; *out only on success. */
+static vt_status boost(DMatrixHandle dm, const vt__gbdt_opts *o, BoosterHandle *out,
+                       vt_error *err) {
+  BoosterHandle b = NULL;
+  vt_status st = VT_OK;
+  if (XGBoosterCreate(&dm, 1, &b)) return xgb_err(err, "XGBoosterCreate");
+  st = set_params(b, o, err);
+  for (int it = 0; !st && it < o->n_estimators; it++)
+    if (XGBoosterUpdateOneIter(b, it, dm)) st = xgb_err(err, "XGBoosterUpdateOneIter");
+  if (st) {
+    XGBoosterFree(b);
+    return st;
+  }
+  *out = b;
   return VT_OK;
 }
 
@@ -69,15 +87,9 @@ vt_status vt__gbdt_fit(const double *x, const double *y, size_t n, size_t p,
   for (size_t i = 0; i < n; i++) lab[i] = (float)y[i];
   if (XGDMatrixSetFloatInfo(dm, "label", lab, n)) st = xgb_err(err, "label");
   free(lab);
-  if (!st && XGBoosterCreate(&dm, 1, &b)) st = xgb_err(err, "XGBoosterCreate");
-  if (!st) st = set_params(b, o, err);
-  for (int it = 0; !st && it < o->n_estimators; it++)
-    if (XGBoosterUpdateOneIter(b, it, dm)) st = xgb_err(err, "XGBoosterUpdateOneIter");
+  if (!st) st = boost(dm, o, &b, err);
   XGDMatrixFree(dm);
-  if (st) {
-    if (b) XGBoosterFree(b);
-    return st;
-  }
+  if (st) return st;
   m->kind = VT_MODEL_GBDT;
   m->p = p;
   m->booster = b;
@@ -85,6 +97,75 @@ vt_status vt__gbdt_fit(const double *x, const double *y, size_t n, size_t p,
   m->recal_a = 0;
   m->recal_b = 1;
   return VT_OK;
+}
+
+vt_status vt__gbdt_data_new(const double *x, const double *y, size_t n, size_t p, void **data,
+                            vt_error *err) {
+  if (n > (size_t)INT32_MAX)
+    return vt_error_set(err, VT_ELIMIT, NULL, "%zu rows: XGBoost slices index rows with int", n);
+  DMatrixHandle dm = NULL;
+  vt_status st = make_dmatrix(x, n, p, &dm, err);
+  if (st) return st;
+  float *lab = malloc((n + 1) * sizeof *lab);
+  if (!lab) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  for (size_t i = 0; lab && i < n; i++) lab[i] = (float)y[i];
+  if (!st && XGDMatrixSetFloatInfo(dm, "label", lab, n)) st = xgb_err(err, "label");
+  free(lab);
+  if (st) {
+    XGDMatrixFree(dm);
+    return st;
+  }
+  *data = dm;
+  return VT_OK;
+}
+
+void vt__gbdt_data_free(void *data) {
+  if (data) XGDMatrixFree(data);
+}
+
+static vt_status slice(void *data, const size_t *rows, size_t nrows, DMatrixHandle *out,
+                       vt_error *err) {
+  int *idx = malloc((nrows + 1) * sizeof *idx);
+  if (!idx) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  for (size_t i = 0; i < nrows; i++) idx[i] = (int)rows[i];
+  int rc = XGDMatrixSliceDMatrix(data, idx, nrows, out);
+  free(idx);
+  return rc ? xgb_err(err, "XGDMatrixSliceDMatrix") : VT_OK;
+}
+
+vt_status vt__gbdt_fit_rows(void *data, const size_t *rows, size_t nrows, size_t p,
+                            const vt__gbdt_opts *o, vt__model *m, vt_error *err) {
+  DMatrixHandle dm = NULL;
+  BoosterHandle b = NULL;
+  vt_status st = slice(data, rows, nrows, &dm, err);
+  if (st) return st;
+  st = boost(dm, o, &b, err);
+  XGDMatrixFree(dm);
+  if (st) return st;
+  memset(m, 0, sizeof *m);
+  m->kind = VT_MODEL_GBDT;
+  m->p = p;
+  m->booster = b;
+  m->gb = *o;
+  m->recal_b = 1;
+  return VT_OK;
+}
+
+vt_status vt__gbdt_logit_rows(const vt__model *m, void *data, const size_t *rows, size_t nrows,
+                              double *out, vt_error *err) {
+  DMatrixHandle dm = NULL;
+  vt_status st = slice(data, rows, nrows, &dm, err);
+  if (st) return st;
+  bst_ulong len = 0;
+  const float *res = NULL;
+  if (XGBoosterPredict(m->booster, dm, 1, 0, 0, &len, &res)) st = xgb_err(err, "predict");
+  else if (len != nrows)
+    st = vt_error_set(err, VT_EINTERNAL, "xgboost", "prediction has %lu values, expected %zu",
+                      (unsigned long)len, nrows);
+  else
+    for (size_t i = 0; i < nrows; i++) out[i] = m->recal_a + m->recal_b * res[i];
+  XGDMatrixFree(dm);
+  return st;
 }
 
 void vt__model_clear(vt__model *m) {
@@ -180,7 +261,8 @@ json_t *vt__model_to_json(const vt__model *m, const vt__schema *s, vt_error *err
                    "n_estimators", m->gb.n_estimators, "subsample", m->gb.subsample,
                    "colsample_bytree", m->gb.colsample, "min_child_weight",
                    m->gb.min_child_weight, "lambda", m->gb.lambda, "seed", m->gb.seed,
-                   "tree_method", "exact", "xgboost_model", xj, "recalibration", recal);
+                   "tree_method", m->gb.hist ? "hist" : "exact", "xgboost_model", xj,
+                   "recalibration", recal);
 }
 
 static vt_status read_darr(json_t *a, size_t p, double **out, const char *field, vt_error *err) {
@@ -239,6 +321,8 @@ vt_status vt__model_from_json(json_t *j, size_t p, vt__model *m, vt_error *err) 
               "eta", &m->gb.eta, "n_estimators", &m->gb.n_estimators, "subsample",
               &m->gb.subsample, "colsample_bytree", &m->gb.colsample, "min_child_weight",
               &m->gb.min_child_weight, "lambda", &m->gb.lambda, "seed", &m->gb.seed);
+  const char *tm = json_string_value(json_object_get(pr, "tree_method"));
+  m->gb.hist = tm && !strcmp(tm, "hist");
   char *txt = json_dumps(xj, JSON_COMPACT);
   if (!txt) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
   BoosterHandle b = NULL;

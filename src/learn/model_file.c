@@ -18,6 +18,7 @@ void vt_learn_model_free(vt_learn_model *m) {
   vt__schema_free(m->schema);
   vt__model_clear(&m->model);
   json_decref(m->meta);
+  vt__train_eval_free(m->eval);
   free(m);
 }
 

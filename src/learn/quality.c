@@ -92,12 +92,13 @@ json_t *vt__quality_json(const vt__table *t, const vt__schema *s, const vt__desi
             json_array_append_new(warn, json_pack("{s:s, s:s, s:I}", "column", ft->name, "issue",
                                                   "implausible values", "rows", (json_int_t)nimpl));
         }
-    /* leakage: the best single design column of this feature alone */
+    /* leakage: the best single design column of this feature alone (the shared
+     * AUC of metrics.h) */
     double best = 0.5;
     double *col = malloc((d->n + 1) * sizeof *col);
     for (size_t c = 0; col && d->y && c < ft->ndesign; c++) {
       for (size_t i = 0; i < d->n; i++) col[i] = d->x[i * d->p + ft->design0 + c];
-      double a = vt__rank_auc(col, d->y, d->n);
+      double a = vt__score_auc(col, d->y, d->n);
       if (isfinite(a) && fmax(a, 1 - a) > best) best = fmax(a, 1 - a);
     }
     free(col);

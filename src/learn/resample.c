@@ -323,6 +323,21 @@ done:
   return st;
 }
 
+static vt_status cv_run(vt__fit_predict_fn fit_predict, void *ctx, size_t n, const unsigned *f,
+                        unsigned k, const vt__resample_options *opts, double *oof_prob,
+                        vt_error *err) {
+  cv_ctx c = {fit_predict, ctx, f, n, oof_prob};
+  size_t bad = 0;
+  vt_status st = run_pool(cv_task, &c, k, opts->jobs, 1, opts->progress, "cross-validation",
+                          &bad, err);
+  if (st) {
+    char where[64];
+    snprintf(where, sizeof where, "fold %zu of %u", bad + 1, k);
+    vt_error_wrap(err, where);
+  }
+  return st;
+}
+
 vt_status vt__cross_validate(vt__fit_predict_fn fit_predict, void *ctx,
                              const unsigned char *y, size_t n,
                              const vt__resample_options *opts, double *oof_prob,
@@ -335,18 +350,35 @@ vt_status vt__cross_validate(vt__fit_predict_fn fit_predict, void *ctx,
   unsigned *f = fold ? fold : malloc(n * sizeof *f);
   if (!f) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (%zu rows)", n);
   vt_status st = vt__kfold_stratified(y, n, opts->folds, opts->seed, f, err);
-  if (!st) {
-    cv_ctx c = {fit_predict, ctx, f, n, oof_prob};
-    size_t bad = 0;
-    st = run_pool(cv_task, &c, opts->folds, opts->jobs, 1, opts->progress, "cross-validation",
-                  &bad, err);
-    if (st) {
-      char where[64];
-      snprintf(where, sizeof where, "fold %zu of %u", bad + 1, opts->folds);
-      vt_error_wrap(err, where);
-    }
-  }
+  if (!st) st = cv_run(fit_predict, ctx, n, f, opts->folds, opts, oof_prob, err);
   if (!fold) free(f);
+  return st;
+}
+
+vt_status vt__cross_validate_folds(vt__fit_predict_fn fit_predict, void *ctx, size_t n,
+                                   const unsigned *fold, unsigned k,
+                                   const vt__resample_options *opts, double *oof_prob,
+                                   vt_error *err) {
+  vt__resample_options def;
+  if (!opts) {
+    vt__resample_options_init(&def);
+    opts = &def;
+  }
+  if (k < 2) return vt_error_set(err, VT_EINVAL, NULL, "%u folds: need at least 2", k);
+  size_t *count = calloc(k, sizeof *count);
+  if (!count) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (%u folds)", k);
+  vt_status st = VT_OK;
+  for (size_t i = 0; i < n && !st; i++) {
+    if (fold[i] >= k) st = vt_error_set(err, VT_EINVAL, NULL, "row %zu: fold %u is not below %u",
+                                        i + 1, fold[i], k);
+    else count[fold[i]]++;
+  }
+  for (unsigned f = 0; f < k && !st; f++)
+    if (count[f] == 0 || count[f] == n)
+      st = vt_error_set(err, VT_EINVAL, NULL, "fold %u has %zu of %zu rows: every fold needs "
+                        "rows on both sides of the split", f, count[f], n);
+  free(count);
+  if (!st) st = cv_run(fit_predict, ctx, n, fold, k, opts, oof_prob, err);
   return st;
 }
 

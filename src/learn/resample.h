@@ -73,6 +73,14 @@ vt_status vt__cross_validate(vt__fit_predict_fn fit_predict, void *ctx,
                              const vt__resample_options *opts, double *oof_prob,
                              unsigned *fold, vt_error *err);
 
+/* The same on folds the caller chose (fold[i] in [0, k), each fold non-empty
+ * and not the whole cohort): `vertebra learn train --folds-file`, and train's
+ * --model auto, which cross-validates both models on one assignment. */
+vt_status vt__cross_validate_folds(vt__fit_predict_fn fit_predict, void *ctx, size_t n,
+                                   const unsigned *fold, unsigned k,
+                                   const vt__resample_options *opts, double *oof_prob,
+                                   vt_error *err);
+
 /* Harrell's optimism correction (Harrell, Lee & Mark 1996; Steyerberg 2019
  * ch. 5): for b = 1..B, draw a bootstrap sample (with replacement, stratified
  * by outcome), fit on it, and compute each metric on the sample itself and

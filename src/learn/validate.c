@@ -1,5 +1,5 @@
 /* validate.c — external validation of a saved model on another cohort:
- * discrimination and calibration on the new data, drift of every input (PSI
+ * the shared metrics (metrics.h) on the new data, drift of every input (PSI
  * with the usual 0.1/0.25 bands; Kolmogorov-Smirnov for numeric and
  * chi-square for categorical inputs, with p-values) and logistic
  * recalibration of the linear predictor into a new model version.
@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "learn/learn_internal.h"
+#include "vertebra/vertebra.h"
 
 /* Upper regularised incomplete gamma Q(a, x). */
 static double gammq(double a, double x) {
@@ -148,36 +149,6 @@ static json_t *drift(const vt__feature *f, const vt__table *t, size_t col) {
                    "df", df > 0 ? df : 0, "p_value", p);
 }
 
-/* Logistic regression of y on (1, lp) by Newton; slope fixed at 1 (offset)
- * when fix_slope. */
-static void calib_fit(const double *lp, const double *y, size_t n, int fix_slope, double *a,
-                      double *b) {
-  *a = 0;
-  *b = 1;
-  for (int it = 0; it < 100; it++) {
-    double g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
-    for (size_t i = 0; i < n; i++) {
-      double p = 1 / (1 + exp(-(*a + *b * lp[i]))), w = p * (1 - p);
-      g0 += y[i] - p;
-      g1 += (y[i] - p) * lp[i];
-      h00 += w;
-      h01 += w * lp[i];
-      h11 += w * lp[i] * lp[i];
-    }
-    double da, db = 0;
-    if (fix_slope) da = g0 / h00;
-    else {
-      double det = h00 * h11 - h01 * h01;
-      if (fabs(det) < 1e-300) break;
-      da = (h11 * g0 - h01 * g1) / det;
-      db = (h00 * g1 - h01 * g0) / det;
-    }
-    *a += da;
-    *b += db;
-    if (fabs(da) + fabs(db) < 1e-12) break;
-  }
-}
-
 static vt_status file_sha256(const char *path, char hex[65], vt_error *err) {
   FILE *f = fopen(path, "rb");
   if (!f) return vt_error_set(err, VT_EIO, path, "cannot open for hashing");
@@ -194,69 +165,185 @@ static vt_status file_sha256(const char *path, char hex[65], vt_error *err) {
   return VT_OK;
 }
 
-vt_status vt__validate(const vt_learn_model *m, const char *data, const char *model_path,
-                       const char *recal_out, json_t **report, vt_error *err) {
+void vt__validate_opts_init(vt__validate_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->bootstrap = 1000;
+  o->seed = 42;
+  o->jobs = 1;
+}
+
+static vt_status write_report(const vt_learn_model *m, const vt__validate_opts *o,
+                              const vt__metrics *met, json_t *rep, vt_error *err) {
+  json_t *dr = json_object_get(json_object_get(rep, "run"), "drift");
+  size_t nd = json_array_size(dr), nq = 0;
+  char (*q)[200] = calloc(nd + 2, sizeof *q);
+  const char **qp = calloc(nd + 2, sizeof *qp);
+  if (!q || !qp) {
+    free(q);
+    free(qp);
+    return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(dr, i, e) {
+    const char *band = json_string_value(json_object_get(e, "psi_band"));
+    if (!band) continue;
+    json_t *test = json_object_get(e, "test");
+    snprintf(q[nq], 200, "drift %s: PSI %.3f (%s); %s p = %.3g",
+             json_string_value(json_object_get(e, "column")),
+             json_real_value(json_object_get(e, "psi")), band,
+             json_string_value(json_object_get(test, "name")),
+             json_real_value(json_object_get(test, "p_value")));
+    qp[nq] = q[nq];
+    nq++;
+  }
+  long long unseen = json_integer_value(json_object_get(json_object_get(rep, "run"), "unseen_levels"));
+  if (unseen) {
+    snprintf(q[nq], 200, "%lld categorical values not seen in training (scored as all-zero one-hot)",
+             unseen);
+    qp[nq] = q[nq];
+    nq++;
+  }
+  const vt__schema *s = m->schema;
+  json_t *td = json_object_get(m->meta, "training_data");
+  char src[1200], model[600], outc[300], val[600], title[300], sw[64];
+  snprintf(src, sizeof src, "Validation cohort %s; model file %s, trained on %s (%lld rows).",
+           o->data, o->model_path ? o->model_path : "(in memory)",
+           td ? json_string_value(json_object_get(td, "file")) : "unknown data",
+           td ? (long long)json_integer_value(json_object_get(td, "n")) : 0LL);
+  snprintf(model, sizeof model, "%s model as stored in the model file (not refitted); "
+           "recalibration %.4g + %.4g x lp already applied.",
+           m->model.kind == VT_MODEL_GBDT ? "Gradient-boosted trees (XGBoost)"
+                                          : "Penalised logistic regression",
+           m->model.recal_a, m->model.recal_b);
+  snprintf(outc, sizeof outc, "%s = '%s' is the event.", s->outcome, s->positive);
+  snprintf(val, sizeof val, "External (or temporal) validation: the stored model scores every "
+           "row of the new cohort once. AUC with DeLong 95 %% CI (logit scale) and a stratified "
+           "percentile bootstrap CI (%zu replicates, seed %llu); Wald CIs for calibration; "
+           "Wilson CIs for rates. Drift per input: PSI and KS / chi-square against the stored "
+           "training distribution.", o->bootstrap, (unsigned long long)o->seed);
+  snprintf(title, sizeof title, "External validation of the %s model on %s", s->outcome, o->data);
+  snprintf(sw, sizeof sw, "vertebra %s", vt_version());
+  const char *lim[] = {
+      "Drift KS statistics are exact to 0.01 only (the training distribution is stored as 101 "
+      "percentiles).",
+      "Performance on this cohort says nothing about other sites or periods; small validation "
+      "cohorts give wide intervals (see the CIs and warnings)."};
+  vt__report_metrics set = {"External validation cohort", met};
+  vt__report r = {0};
+  r.title = title;
+  r.software = sw;
+  r.data_source = src;
+  r.participants = "Every row of the validation file (a missing outcome is an error).";
+  r.outcome = outc;
+  r.quality = qp;
+  r.nquality = nq;
+  r.model = model;
+  r.validation = val;
+  r.sets = &set;
+  r.nsets = 1;
+  r.limitations = lim;
+  r.nlimitations = 2;
+  r.extra = json_object_get(rep, "run");
+  vt_status st = vt__report_write(&r, o->report_html, o->report_json, err);
+  free(q);
+  free(qp);
+  return st;
+}
+
+vt_status vt__validate(const vt_learn_model *m, const vt__validate_opts *o, json_t **report,
+                       vt_error *err) {
   vt__table *t = NULL;
   vt__design d;
+  const char *data = o->data;
+  if (o->recal_out && !o->model_path)
+    return vt_error_set(err, VT_EINVAL, NULL, "recalibration needs the model file's path");
   vt_status st = vt__table_read(data, &t, err);
   if (st) return st;
   if ((st = vt__design_build(m->schema, t, 1, &d, err))) { vt__table_free(t); return st; }
-  double *lp = malloc((d.n + 1) * sizeof *lp);
-  if (!lp) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
-  if (!st) st = vt__model_logit(&m->model, d.x, d.n, lp, err);
-  if (st) { free(lp); vt__design_free(&d); vt__table_free(t); return st; }
-  double ev = 0, brier = 0, a1, b1, a0, b0;
-  for (size_t i = 0; i < d.n; i++) {
-    double p = 1 / (1 + exp(-lp[i]));
-    ev += d.y[i];
-    brier += (p - d.y[i]) * (p - d.y[i]);
+  double *p = malloc((d.n + 1) * sizeof *p);
+  unsigned char *y = malloc(d.n + 1);
+  const char **grp = NULL;
+  vt__metrics *met = NULL;
+  json_t *rep = NULL;
+  if (!p || !y) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  if (!st) st = vt__model_logit(&m->model, d.x, d.n, p, err);
+  if (!st && o->subgroup) st = vt__subgroup_labels(t, o->subgroup, NULL, d.n, &grp, err);
+  if (!st) {
+    for (size_t i = 0; i < d.n; i++) {
+      p[i] = 1 / (1 + exp(-p[i]));
+      y[i] = d.y[i] > 0.5;
+    }
+    vt__metrics_options mo;
+    vt__metrics_options_init(&mo);
+    mo.bootstrap = o->bootstrap;
+    mo.seed = o->seed;
+    mo.jobs = o->jobs;
+    mo.progress = o->progress;
+    mo.thresholds = o->thresholds;
+    mo.nthresholds = o->nthresholds;
+    if ((st = vt__metrics_compute(p, y, d.n, grp, &mo, &met, err))) vt_error_wrap(err, data);
   }
-  brier /= (double)d.n;
-  double prev = ev / (double)d.n, bmax = prev * (1 - prev);
-  calib_fit(lp, d.y, d.n, 1, &a1, &b0);
-  calib_fit(lp, d.y, d.n, 0, &a0, &b1);
-  json_t *metrics = json_pack(
-      "{s:I, s:I, s:{s:f, s:n, s:s}, s:f, s:f, s:{s:f, s:f, s:s}}", "n", (json_int_t)d.n,
-      "events", (json_int_t)ev, "auc", "value", vt__rank_auc(lp, d.y, d.n), "ci95", "method",
-      "rank (Mann-Whitney); DeLong CI pending learn-eval", "brier", brier, "scaled_brier",
-      bmax > 0 ? 1 - brier / bmax : NAN, "calibration", "intercept", a1, "slope", b1, "method",
-      "logistic recalibration: intercept with slope fixed at 1 (offset), slope jointly with "
-      "its own intercept");
-  json_t *dr = json_array();
-  for (size_t f = 0; f < m->schema->nfeat; f++)
-    json_array_append_new(dr, drift(&m->schema->feat[f], t, vt__table_col(t, m->schema->feat[f].name)));
-  *report = json_pack("{s:s, s:o, s:o, s:I}", "data", data, "metrics", metrics, "drift", dr,
-                      "unseen_levels", (json_int_t)d.unseen);
-  free(lp);
+  if (!st) {
+    json_t *dr = json_array();
+    for (size_t f = 0; f < m->schema->nfeat; f++)
+      json_array_append_new(dr, drift(&m->schema->feat[f], t,
+                                      vt__table_col(t, m->schema->feat[f].name)));
+    json_t *run = json_pack("{s:s, s:s, s:s?, s:o, s:I, s:n}", "command", "validate", "data",
+                            data, "model", o->model_path, "drift", dr, "unseen_levels",
+                            (json_int_t)d.unseen, "recalibration");
+    rep = vt__metrics_document(met, run);
+    if (!rep) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  }
+  free(p);
+  free(y);
+  free(grp);
   vt__design_free(&d);
   vt__table_free(t);
-  if (!recal_out) return VT_OK;
-  /* a new version: lp' = a0 + b1 * lp (lp already includes any earlier recalibration) */
-  char hex[65];
-  if ((st = file_sha256(model_path, hex, err))) { json_decref(*report); return st; }
-  /* reload the parent to get an independent copy of schema and model */
-  vt_learn_model *copy = NULL;
-  if ((st = vt_learn_model_load(model_path, &copy, err))) { json_decref(*report); return st; }
-  copy->model.recal_a = a0 + b1 * copy->model.recal_a;
-  copy->model.recal_b = b1 * copy->model.recal_b;
-  json_t *old = json_object_get(copy->meta, "lineage");
-  json_t *chain = json_array();
-  json_t *prevchain = old ? json_object_get(old, "ancestors") : NULL;
-  if (json_is_array(prevchain)) json_array_extend(chain, prevchain);
-  json_array_append_new(chain, json_string(hex));
-  char created[32];
-  time_t now = time(NULL);
-  struct tm tmv;
-  gmtime_r(&now, &tmv);
-  strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-  json_object_set_new(copy->meta, "lineage",
-                      json_pack("{s:s, s:o, s:s, s:s, s:f, s:f}", "parent_sha256", hex,
-                                "ancestors", chain, "change", "logistic recalibration",
-                                "recalibration_data", data, "intercept", a0, "slope", b1));
-  json_object_set_new(copy->meta, "created", json_string(created));
-  json_object_set(copy->meta, "validation", *report);
-  st = vt_learn_model_save(copy, recal_out, err);
-  vt_learn_model_free(copy);
-  if (st) json_decref(*report);
-  return st;
+  /* a new version: lp' = a' + b * lp (lp already includes any earlier
+   * recalibration), a' and b from the calibration-slope fit */
+  const vt__calibration_fit *cf = met ? vt__metrics_calibration(met) : NULL;
+  if (!st && o->recal_out && !(cf->converged && isfinite(cf->slope)))
+    st = vt_error_set(err, VT_EINVAL, "--recalibrate", "the calibration fit on %s did not "
+                      "converge (separation?): no recalibrated model written", data);
+  if (!st && o->recal_out) {
+    double a0 = cf->slope_intercept, b1 = cf->slope;
+    char hex[65];
+    vt_learn_model *copy = NULL;
+    /* reload the parent to get an independent copy of schema and model */
+    if (!(st = file_sha256(o->model_path, hex, err)) &&
+        !(st = vt_learn_model_load(o->model_path, &copy, err))) {
+      copy->model.recal_a = a0 + b1 * copy->model.recal_a;
+      copy->model.recal_b = b1 * copy->model.recal_b;
+      json_t *old = json_object_get(copy->meta, "lineage");
+      json_t *chain = json_array();
+      json_t *prevchain = old ? json_object_get(old, "ancestors") : NULL;
+      if (json_is_array(prevchain)) json_array_extend(chain, prevchain);
+      json_array_append_new(chain, json_string(hex));
+      char created[32];
+      time_t now = time(NULL);
+      struct tm tmv;
+      gmtime_r(&now, &tmv);
+      strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+      json_t *lin = json_pack("{s:s, s:o, s:s, s:s, s:f, s:f}", "parent_sha256", hex,
+                              "ancestors", chain, "change", "logistic recalibration",
+                              "recalibration_data", data, "intercept", a0, "slope", b1);
+      json_object_set_new(json_object_get(rep, "run"), "recalibration",
+                      json_pack("{s:s, s:f, s:f, s:s}", "written", o->recal_out, "intercept", a0,
+                                "slope", b1, "parent_sha256", hex));
+      json_object_set_new(copy->meta, "lineage", lin);
+      json_object_set_new(copy->meta, "created", json_string(created));
+      json_object_set(copy->meta, "validation", rep);
+      st = vt_learn_model_save(copy, o->recal_out, err);
+      vt_learn_model_free(copy);
+    }
+  }
+  if (!st && o->report_html) st = write_report(m, o, met, rep, err);
+  vt__metrics_free(met);
+  if (st) {
+    json_decref(rep);
+    return st;
+  }
+  *report = rep;
+  return VT_OK;
 }

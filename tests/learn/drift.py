@@ -26,7 +26,7 @@ subprocess.run([vt, "learn", "train", "--data", f"{work}/a.csv", "--outcome", "K
 subprocess.run([vt, "learn", "validate", "--model", f"{work}/m.json", "--data", f"{work}/b.csv",
                 "--json", f"{work}/v.json"], check=True)
 rep = json.load(open(f"{work}/v.json"))
-drift = {d["column"]: d for d in rep["drift"]}
+drift = {d["column"]: d for d in rep["run"]["drift"]}
 fail = 0
 
 
@@ -61,6 +61,6 @@ def nll(w, slope_free):
 
 ci = optimize.minimize(lambda w: nll([w[0], 1], False), [0.0], method="BFGS", options={"gtol": 1e-10}).x[0]
 cs = optimize.minimize(lambda w: nll(w, True), [0.0, 1.0], method="BFGS", options={"gtol": 1e-10}).x[1]
-check("calibration intercept", rep["metrics"]["calibration"]["intercept"], ci, 1e-5)
-check("calibration slope", rep["metrics"]["calibration"]["slope"], cs, 1e-5)
+check("calibration intercept", rep["calibration"]["intercept"], ci, 1e-5)
+check("calibration slope", rep["calibration"]["slope"], cs, 1e-5)
 sys.exit(1 if fail else 0)

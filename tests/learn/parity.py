@@ -61,7 +61,7 @@ for model, want in ref.items():
     if exclude:
         cmd += ["--exclude", exclude]
     subprocess.run(cmd, check=True)
-    got = json.load(open(out))["cross_validation"]["mean_fold_auc"]
+    got = json.load(open(out))["run"]["cross_validation"]["mean_fold_auc"]
     ok = abs(got - want) <= 0.005
     fail += not ok
     print(f"{path}: {model}: vertebra {got:.6f} reference {want:.6f} diff {got - want:+.2e} {'ok' if ok else 'FAIL'}")

@@ -133,13 +133,19 @@ static void test_recalibrate(void) {
   snprintf(rpath, sizeof rpath, "%s/child.json", dir);
   CHECK_INT(vt_learn_model_save(m, path, &err), VT_OK);
   json_t *rep = NULL;
-  CHECK_INT(vt__validate(m, kyph, path, rpath, &rep, &err), VT_OK);
+  vt__validate_opts vo;
+  vt__validate_opts_init(&vo);
+  vo.data = kyph;
+  vo.model_path = path;
+  vo.recal_out = rpath;
+  vo.bootstrap = 50;
+  CHECK_INT(vt__validate(m, &vo, &rep, &err), VT_OK);
   CHECK_INT(vt_learn_model_load(rpath, &r, &err), VT_OK);
   if (r && rep) {
     json_t *lin = json_object_get(r->meta, "lineage");
     const char *ph = json_string_value(json_object_get(lin, "parent_sha256"));
     CHECK(ph && strlen(ph) == 64);
-    double slope = json_real_value(json_object_get(json_object_get(json_object_get(rep, "metrics"), "calibration"), "slope"));
+    double slope = json_real_value(json_object_get(json_object_get(rep, "calibration"), "slope"));
     CHECK_NEAR(r->model.recal_b, slope, 1e-12);
     /* on its own data a refitted logistic model is already calibrated: slope ~ 1 */
     CHECK_NEAR(slope, 1.0, 0.2);
