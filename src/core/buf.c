@@ -133,14 +133,41 @@ vt_status vt__read_file(const char *path, size_t max, char **data, size_t *len,
   FILE *f = fopen(path, "rb");
   if (!f) return vt_error_set(err, VT_EIO, path, "cannot open: %s", strerror(errno));
   struct stat sb;
-  if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+  if (fstat(fileno(f), &sb) != 0) memset(&sb, 0, sizeof sb);
+  if (S_ISDIR(sb.st_mode)) {
     fclose(f);
     return vt_error_set(err, VT_EINVAL, path, "is a directory, not a file");
   }
-  if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > max) {
+  if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > max) {
     fclose(f);
     return vt_error_set(err, VT_ELIMIT, path, "file is %llu bytes, over the limit of %zu",
                         (unsigned long long)sb.st_size, max);
+  }
+  /* A regular file of known size is read in one piece into a buffer of that
+   * size (no chunk copy, no growth); if it grew meanwhile, the rest is read
+   * the general way below. */
+  if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+    size_t want = (size_t)sb.st_size;
+    char *d = malloc(want + 1);
+    if (!d) {
+      fclose(f);
+      return vt_error_set(err, VT_ENOMEM, path, "out of memory reading file");
+    }
+    size_t got = fread(d, 1, want, f);
+    int c = got == want ? fgetc(f) : EOF;
+    if (got == want && c == EOF && !ferror(f)) {
+      fclose(f);
+      d[want] = 0;
+      *data = d;
+      *len = want;
+      return VT_OK;
+    }
+    free(d);
+    if (ferror(f)) {
+      fclose(f);
+      return vt_error_set(err, VT_EIO, path, "read error");
+    }
+    rewind(f); /* shorter or longer than stat said: read it in chunks */
   }
   vt_buf b;
   vt__buf_init(&b, max);

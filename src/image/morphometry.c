@@ -226,8 +226,9 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
   }
 
   int na = (int)(2 * HALF_AP_MM / SAMPLE_MM) + 1, ns = (int)(2 * HALF_SI_MM / SAMPLE_MM) + 1;
-  vt_vertebra_morph *res = calloc((size_t)nl, sizeof *res);
-  unsigned char *grid = malloc((size_t)na * (size_t)ns);
+  size_t nres = (unsigned)nl, ngrid = (size_t)(unsigned)na * (unsigned)ns;
+  vt_vertebra_morph *res = calloc(nres, sizeof *res);
+  unsigned char *grid = malloc(ngrid);
   if (!res || !grid) {
     free(res);
     free(grid);

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/big_alloc.h"
+
 struct vt_volume {
   size_t dim[3];
   double affine[16];
   float *data;
+  size_t mapped; /* for vt__big_free */
 };
 
 vt_status vt_volume_new(size_t nx, size_t ny, size_t nz, const double affine[16],
@@ -22,7 +25,7 @@ vt_status vt_volume_new(size_t nx, size_t ny, size_t nz, const double affine[16]
                         "volume size %zux%zux%zu exceeds the limit of 2^31 voxels", nx, ny, nz);
   vt_volume *v = calloc(1, sizeof *v);
   if (!v) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
-  v->data = calloc(nx * ny * nz, sizeof(float));
+  v->data = vt__big_alloc(nx * ny * nz * sizeof(float), &v->mapped);
   if (!v->data) {
     free(v);
     return vt_error_set(err, VT_ENOMEM, NULL, "out of memory for %zux%zux%zu voxels", nx, ny, nz);
@@ -41,7 +44,7 @@ vt_status vt_volume_new(size_t nx, size_t ny, size_t nz, const double affine[16]
 
 void vt_volume_free(vt_volume *vol) {
   if (!vol) return;
-  free(vol->data);
+  vt__big_free(vol->data, vol->mapped);
   free(vol);
 }
 

@@ -286,16 +286,23 @@ static int ends_with(const char *s, const char *suffix) {
 /* Converts float voxels to the on-disk type; VT_EINVAL names the first voxel
  * that does not fit. */
 static vt_status pack_voxels(const float *src, size_t n, vt_nifti_dtype dt, void *dst,
-                             vt_error *err) {
+                             size_t first, vt_error *err) {
+/* Integral values (all of a CT in HU) are converted directly; others are
+ * rounded to nearest, ties to even (nearbyint). */
 #define PACK(T, LO, HI)                                                                    \
   do {                                                                                     \
     T *d = (T *)dst;                                                                       \
     for (size_t i = 0; i < n; i++) {                                                       \
-      double v = nearbyint((double)src[i]);                                                \
+      double v = (double)src[i];                                                           \
+      if (v >= (LO) && v <= (HI) && (double)(T)v == v) {                                   \
+        d[i] = (T)v;                                                                       \
+        continue;                                                                          \
+      }                                                                                    \
+      v = nearbyint(v);                                                                    \
       if (!(v >= (LO) && v <= (HI)))                                                       \
         return vt_error_set(err, VT_EINVAL, NULL,                                          \
-                            "voxel %zu value %g does not fit the output datatype " #T, i,   \
-                            (double)src[i]);                                               \
+                            "voxel %zu value %g does not fit the output datatype " #T,       \
+                            first + i, (double)src[i]);                            \
       d[i] = (T)v;                                                                         \
     }                                                                                      \
   } while (0)
@@ -365,14 +372,13 @@ vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path, vt_nifti
   if (!affine_ok(a))
     return vt_error_set(err, VT_EINVAL, path, "the volume's affine is singular or not finite");
   size_t n = dims[0] * dims[1] * dims[2];
-  void *packed = malloc(n * (size_t)nb);
+  /* Voxels are packed and written a chunk at a time: a bounded buffer, not a
+   * second copy of the volume (fewer fresh pages, half the peak memory). */
+  size_t chunk = n < ((size_t)1 << 20) ? (n ? n : 1) : ((size_t)1 << 20);
+  void *packed = malloc(chunk * (size_t)nb);
   if (!packed) return vt_error_set(err, VT_ENOMEM, path, "out of memory packing %zu voxels", n);
-  vt_status st = pack_voxels(vt_volume_cdata(vol), n, dtype, packed, err);
-  if (st != VT_OK) {
-    vt_error_wrap(err, path);
-    free(packed);
-    return st;
-  }
+  const float *vox = vt_volume_cdata(vol);
+  vt_status st = VT_OK;
   int64_t nd[8] = {3, (int64_t)dims[0], (int64_t)dims[1], (int64_t)dims[2], 1, 1, 1, 1};
   nifti_image *nim = nifti_make_new_nim(nd, (int)dtype, 0);
   if (!nim) {
@@ -428,10 +434,21 @@ vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path, vt_nifti
     zp = &zs;
   }
   static const unsigned char ext[4] = {0, 0, 0, 0};
-  int bad = emit(af.fp, zp, &hdr, sizeof hdr, 0) || emit(af.fp, zp, ext, 4, 0) ||
-            emit(af.fp, zp, packed, n * (size_t)nb, 1);
+  /* a voxel that does not fit the datatype aborts the temporary file: no
+   * output is left behind */
+  int bad = emit(af.fp, zp, &hdr, sizeof hdr, 0) || emit(af.fp, zp, ext, 4, n == 0);
+  for (size_t i = 0; i < n && !bad && st == VT_OK; i += chunk) {
+    size_t k = n - i < chunk ? n - i : chunk;
+    st = pack_voxels(vox + i, k, dtype, packed, i, err);
+    if (st == VT_OK) bad = emit(af.fp, zp, packed, k * (size_t)nb, i + k == n);
+  }
   if (zp) deflateEnd(zp);
   free(packed);
+  if (st != VT_OK) {
+    vt__atomic_abort(&af);
+    vt_error_wrap(err, path);
+    return st;
+  }
   if (bad) {
     vt__atomic_abort(&af);
     return vt_error_set(err, VT_EIO, path, "write failed: %s", strerror(errno));

@@ -139,6 +139,16 @@ static void sentence_of(const char *s, size_t len, size_t t0, size_t t1, size_t 
       }
     }
   }
+  /* An inline numbered list item, "1) ... 2) ...", is a sentence of its own
+   * (as sentence.c makes it in a document): the item starts at its number. */
+  for (const char *q = s; (q = memchr(q, ')', len - (size_t)(q - s))) != NULL; q++) {
+    size_t i = (size_t)(q - s), d = i;
+    while (d > 0 && i - d < 2 && s[d - 1] >= '0' && s[d - 1] <= '9') d--;
+    if (d == i || (d > 0 && !is_space((unsigned char)s[d - 1]))) continue;
+    if (i + 1 < len && !is_space((unsigned char)s[i + 1])) continue;
+    if (i < t0 && d > *s0) *s0 = d;
+    else if (d >= t1 && d < *s1) *s1 = d;
+  }
   if (*s0 > t0) *s0 = 0; /* cannot happen: a boundary before t0 starts at or before it */
 }
 

@@ -217,6 +217,16 @@ static size_t find_levels(const tk *s, lexpr *xs) {
       i++;
       continue;
     }
+    /* a span of discs: "C4-5 through C6-7" -> C4-C7 */
+    lexpr y;
+    if (xs[n].kind == VT_LEVEL_DISC && !xs[n].and_pair &&
+        one_of(s, e, "through|thru|to|\xE2\x80\x93") >= 0 && parse_level(s, e + 1, &y) &&
+        y.kind == VT_LEVEL_DISC && !y.and_pair && rank(y.a) > rank(xs[n].a)) {
+      xs[n].b = y.b;
+      xs[n].kind = VT_LEVEL_RANGE;
+      xs[n].te = y.te;
+      e = y.te;
+    }
     xs[n].group = (int)n;
     if (n) {
       /* linked when only connectors lie between: ",", "and", "at", "as well as" */
@@ -452,7 +462,7 @@ static int no_mention_between(const size_t *mt, size_t nm, size_t self, size_t a
  * NEAR_AFTER tokens with no other mention between; (2) the nearest preceding;
  * (3) the nearest following. With `discs_only`, bare vertebrae are skipped. */
 static int pick_level(const tk *s, const lexpr *xs, size_t nx, const size_t *mt, size_t nm,
-                      size_t k, size_t mb, size_t me, int discs_only) {
+                      size_t k, size_t mb, size_t me, int discs_only, int have_head) {
 #define USABLE(x) (!discs_only || xs[x].kind != VT_LEVEL_VERTEBRA)
   /* coordinated mentions share the level that follows them: "central canal
    * or foraminal stenosis at L1-2", "disc bulging or protrusion at L4-5" */
@@ -473,8 +483,13 @@ static int pick_level(const tk *s, const lexpr *xs, size_t nx, const size_t *mt,
       return (int)x;
   for (size_t x = nx; x-- > 0;)
     if (USABLE(x) && xs[x].te <= mb) return (int)x;
+  /* under a paragraph heading, a level further on that belongs to another
+   * mention ("L5-S1: ... laminectomy defect, spondylolisthesis with 3.5 mm
+   * of anterolisthesis of L5") is not this mention's: the heading is */
   for (size_t x = 0; x < nx; x++)
-    if (USABLE(x) && xs[x].tb >= me) return (int)x;
+    if (USABLE(x) && xs[x].tb >= me &&
+        (!have_head || no_mention_between(mt, nm, k, me, xs[x].tb)))
+      return (int)x;
 #undef USABLE
   return -1;
 }
@@ -502,12 +517,12 @@ static int names_region(const tk *s) {
   return 0;
 }
 
-/* "at that level", "at this level", "at the same level": a level stated in
- * an earlier sentence. */
+/* "at that level", "at this level", "at the same level", "this disc": a
+ * level stated in an earlier sentence. */
 static int refers_back(const tk *s) {
   for (size_t i = s->b; i + 1 < s->e; i++)
-    if (s->doc->lower[s->doc->toks[i + 1].start] == 'l' && /* cheap filter: "level" */
-        one_of(s, i + 1, "level|levels") >= 0 && one_of(s, i, "that|this|same|these|those") >= 0)
+    if (one_of(s, i + 1, "level|levels|disc|disk") >= 0 &&
+        one_of(s, i, "that|this|same|these|those") >= 0)
       return 1;
   return 0;
 }
@@ -534,8 +549,8 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
   if (!doc || !list) return vt_error_set(err, VT_EINVAL, "attributes", "no document or list");
   if (!list->n || !doc->ntoks) return VT_OK;
   vt__findings out = {0};
-  lexpr xs[MAX_EXPRS], head[MAX_EXPRS], prev[MAX_EXPRS];
-  size_t nhead = 0, nprev = 0;
+  lexpr xs[MAX_EXPRS], head[MAX_EXPRS], prev[MAX_EXPRS], prevd[MAX_EXPRS];
+  size_t nhead = 0, nprev = 0, nprevd = 0; /* prevd: the last group with a disc level */
   size_t *mt = malloc(list->n * 2 * sizeof *mt);
   if (!mt) return vt_error_set(err, VT_ENOMEM, "attributes", "out of memory");
   vt_status st = VT_OK;
@@ -554,6 +569,7 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
     if (ss[si].section != head_section || paragraph_start(&s) || names_region(&s)) {
       nhead = 0;
       nprev = 0;
+      nprevd = 0;
     }
     head_section = ss[si].section;
     /* the sentence that opens a paragraph with a level heads it too ("There
@@ -613,8 +629,8 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
        * only when no disc level or heading is there ("L4-5 ... left L5
        * hemilaminectomy and disc protrusion" -> L4-L5) */
       int disc_like = !vertebra_level_ok(f.finding);
-      int pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, disc_like);
-      if (pick < 0 && disc_like && !nhead) pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, 0);
+      int pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, disc_like, nhead > 0);
+      if (pick < 0 && disc_like && !nhead) pick = pick_level(&s, xs, nx, mt, nm, k, mb, me, 0, 0);
       const lexpr *grp = NULL;
       size_t ng = 0;
       if (pick >= 0) {
@@ -626,8 +642,10 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
         grp = head;
         ng = nhead;
       } else if (nprev && refers_back(&s)) {
-        grp = prev; /* "at that level" */
-        ng = nprev;
+        /* "at that level"; a disc finding takes the last disc level ("an L3-4
+         * disc herniation behind the L4 vertebral body. This disc ...") */
+        grp = disc_like && nprevd ? prevd : prev;
+        ng = disc_like && nprevd ? nprevd : nprev;
       }
       if (!ng) st = vt__findings_push(&out, &f);
       for (size_t g = 0; g < ng && !st; g++) st = push_level(&out, &f, &grp[g], doc);
@@ -638,6 +656,14 @@ vt_status vt__attributes_apply(const vt__doc *doc, vt__findings *list, vt_error 
       while (g0 > 0 && xs[g0 - 1].group == xs[nx - 1].group) g0--;
       nprev = 0;
       for (size_t g = g0; g < nx; g++) prev[nprev++] = xs[g];
+      for (size_t x = nx; x-- > 0;) {
+        if (xs[x].kind == VT_LEVEL_VERTEBRA) continue;
+        size_t d0 = x;
+        while (d0 > 0 && xs[d0 - 1].group == xs[x].group) d0--;
+        nprevd = 0;
+        for (size_t g = d0; g < nx && xs[g].group == xs[x].group; g++) prevd[nprevd++] = xs[g];
+        break;
+      }
     }
   }
   /* mentions not inside any sentence (should not happen): kept unchanged */

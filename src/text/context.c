@@ -31,7 +31,7 @@ static const char *const cat_names[VT_CTX_NCAT] = {
 static const char *const cat_short[VT_CTX_NCAT] = {"negated",      "possible", "historical",
                                                     "hypothetical", "family",   "other"};
 static const char *const dir_names[] = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO",
-                                        "TERMINATE"};
+                                        "TERMINATE", "SUBJECT"};
 
 int vt__ctx_axis(int cat) {
   switch (cat) {
@@ -189,7 +189,7 @@ static vt_status add_child_index(vt__context *ctx, int32_t node, uint8_t ch, int
 
 vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat, int dir,
                       unsigned scope) {
-  if (cat < 0 || cat >= VT_CTX_NCAT || dir < 0 || dir > VT_CTX_TERMINATE) return VT_EINVAL;
+  if (cat < 0 || cat >= VT_CTX_NCAT || dir < 0 || dir > VT_CTX_SUBJECT) return VT_EINVAL;
   char norm[VT_CTX_MAX_PHRASE + 1];
   size_t n = 0;
   int pending_space = 0;
@@ -259,6 +259,7 @@ vt_status vt__ctx_add(vt__context *ctx, const char *phrase, size_t len, int cat,
   r->next = ctx->nodes[node].rules;
   ctx->nodes[node].rules = (int32_t)ctx->nrules++;
   ctx->nodes[node].axes |= (uint8_t)(1u << vt__ctx_axis(cat));
+  if (dir == VT_CTX_SUBJECT) ctx->has_subject = 1;
   return VT_OK;
 }
 
@@ -312,8 +313,52 @@ static void walk(const vt__context *ctx, const char *s, size_t p, size_t limit, 
   }
 }
 
-void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1,
-                         size_t t0, size_t t1, vt_assertion *out) {
+/* Are all of node's rules on axis a subject rules (no trigger outside a target)? */
+static int subject_only(const vt__context *ctx, int32_t node, int a) {
+  for (int32_t r = ctx->nodes[node].rules; r >= 0; r = ctx->rules[r].next)
+    if (vt__ctx_axis(ctx->rules[r].cat) == a && ctx->rules[r].dir != VT_CTX_SUBJECT) return 0;
+  return 1;
+}
+
+/* Subject rules: for each category not yet decided, a phrase inside the
+ * target [t0, t1) itself whose rule is VT_CTX_SUBJECT decides it ("Denies
+ * ALCOHOL": alcohol use is a social-history item, historical by the ConText
+ * definition, whatever the sentence says). Every phrase along the trie path
+ * counts, not only the longest: "allergies" inside "ALLERGIES: TO PENICILLIN"
+ * even though "allergies:" is a trigger of its own. */
+static void subject_hits(const vt__context *ctx, const char *s, size_t t0, size_t t1,
+                         event hit[VT_CTX_NCAT]) {
+  if (!ctx->has_subject) return;
+  for (size_t p = t0; p < t1; p++) {
+    unsigned char c = (unsigned char)s[p];
+    if (is_space(c) || (p > t0 && is_word(c) && is_word((unsigned char)s[p - 1]))) continue;
+    int32_t node = ctx->root[fold(c)];
+    size_t i = p + 1;
+    while (node >= 0) {
+      if (!is_word((unsigned char)s[i - 1]) || i >= t1 || !is_word((unsigned char)s[i]))
+        for (int32_t r = ctx->nodes[node].rules; r >= 0; r = ctx->rules[r].next) {
+          const vt__ctx_rule *rule = &ctx->rules[r];
+          if (rule->dir != VT_CTX_SUBJECT || hit[rule->cat].node >= 0) continue;
+          event ev = {p, i, 0, 0, node};
+          hit[rule->cat] = ev;
+        }
+      if (i >= t1 || ctx->nodes[node].child < 0) break;
+      unsigned char d = (unsigned char)s[i];
+      if (is_space(d)) {
+        node = child_of(ctx, node, ' ');
+        while (i < t1 && is_space((unsigned char)s[i])) i++;
+        continue;
+      }
+      node = child_of(ctx, node, fold(d));
+      i++;
+    }
+  }
+}
+
+/* The assertion; `hist`, when not NULL, receives the span of the historical
+ * trigger that applied (VT_SPAN_NONE when none). */
+static void assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1, size_t t0,
+                        size_t t1, vt_assertion *out, vt_text_span *hist) {
   memset(out, 0, sizeof *out);
   out->experiencer = VT_EXPERIENCER_PATIENT;
   out->trigger_span.start = out->trigger_span.end = VT_SPAN_NONE;
@@ -383,6 +428,7 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
     walk(ctx, s, p, p < t0 ? t0 : hi, s1, best_end, best_node);
     for (int a = 0; a < VT_CTX_NAXES; a++) {
       if (best_node[a] < 0 || p < blocked[a]) continue;
+      if (ctx->has_subject && subject_only(ctx, best_node[a], a)) continue;
       blocked[a] = best_end[a];
       event ev = {p, best_end[a], wc, wc + words_in(s, p, best_end[a]), best_node[a]};
       if (p < t0) {
@@ -416,7 +462,7 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
         int stop = 0, found = 0;
         for (int32_t r = ctx->nodes[ev->node].rules; r >= 0; r = ctx->rules[r].next) {
           const vt__ctx_rule *rule = &ctx->rules[r];
-          if (vt__ctx_axis(rule->cat) != a) continue;
+          if (vt__ctx_axis(rule->cat) != a || rule->dir == VT_CTX_SUBJECT) continue;
           if (rule->dir == VT_CTX_TERMINATE || rule->dir == VT_CTX_PSEUDO) {
             stop = 1;
             continue;
@@ -437,6 +483,11 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
         if (stop) break;
       }
     }
+  }
+  subject_hits(ctx, s, t0, t1, hit);
+  if (hist) {
+    hist->start = hit[VT_CTX_HISTORICAL].node >= 0 ? hit[VT_CTX_HISTORICAL].start : VT_SPAN_NONE;
+    hist->end = hit[VT_CTX_HISTORICAL].node >= 0 ? hit[VT_CTX_HISTORICAL].end : VT_SPAN_NONE;
   }
   out->negated = hit[VT_CTX_NEGATED].node >= 0;
   out->uncertain = hit[VT_CTX_POSSIBLE].node >= 0;
@@ -459,7 +510,44 @@ void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_
   }
 }
 
+void vt__ctx_assert_span(const vt__context *ctx, const char *s, size_t s0, size_t s1,
+                         size_t t0, size_t t1, vt_assertion *out) {
+  assert_span(ctx, s, s0, s1, t0, t1, out, NULL);
+}
+
 /* ---- the pipeline stage ---- */
+
+/* The sections of an imaging report that describe the study being read. */
+static int section_imaging(const char *name) {
+  return name && (!strcmp(name, "findings") || !strcmp(name, "impression") ||
+                  !strcmp(name, "conclusion"));
+}
+
+/* Is the text [a, b) (case-insensitive, single spaces) one of the words that
+ * date a finding's origin rather than place it in the past: "chronic",
+ * "old", "healed", "status post", "prior"? In the findings of an imaging
+ * report the finding is seen on today's study, so it is current
+ * (docs/text-gold-guideline.md, "historical"). */
+static int dating_word(const char *s, size_t a, size_t b) {
+  static const char *const W[] = {"chronic", "chronically", "old", "remote", "healed",
+                                  "long-standing", "longstanding", "status post", "status-post",
+                                  "s/p", "prior", "previous", "previously", "previously noted",
+                                  "known", NULL};
+  char buf[32];
+  size_t n = 0;
+  for (size_t i = a; i < b && n < sizeof buf - 1; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (is_space(c)) {
+      if (n && buf[n - 1] != ' ') buf[n++] = ' ';
+      continue;
+    }
+    buf[n++] = (char)fold(c);
+  }
+  buf[n] = 0;
+  for (int k = 0; W[k]; k++)
+    if (!strcmp(buf, W[k])) return 1;
+  return 0;
+}
 
 /* Sections whose findings are history by their place in the report, whatever
  * the sentence says (see docs/text-context.md). "history" alone is not among
@@ -491,7 +579,16 @@ vt_status vt__context_apply(const vt__context *ctx, const vt__doc *doc, vt__find
         }
     }
     vt_assertion a;
-    vt__ctx_assert_span(ctx, doc->text, s0, s1, f->span.start, f->span.end, &a);
+    vt_text_span hist;
+    assert_span(ctx, doc->text, s0, s1, f->span.start, f->span.end, &a, &hist);
+    if (a.historical && section_imaging(f->section) && hist.start != VT_SPAN_NONE &&
+        dating_word(doc->text, hist.start, hist.end)) {
+      a.historical = 0;
+      if (a.trigger_span.start == hist.start && a.trigger_span.end == hist.end) {
+        a.trigger_span.start = a.trigger_span.end = VT_SPAN_NONE;
+        a.trigger_category = NULL;
+      }
+    }
     f->negated = a.negated;
     f->uncertain = a.uncertain;
     f->historical = a.historical;

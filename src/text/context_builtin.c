@@ -35,6 +35,8 @@ static const group groups[] = {
      "no suggestion of|no other|no new|no known|none|no longer|-ve for|-ve|is -ve for|"
      "no findings suggesting|no findings suggestive of|no evidence to suggest|"
      "no findings to indicate|not consistent with|inconsistent with|not suggestive of|"
+     "no ct evidence of|no mri evidence of|no mr evidence of|no radiographic evidence of|"
+     "no imaging evidence of|no definite evidence of|no convincing evidence of|"
      "low suspicion for|low suspicion of|low likelihood of|low probability of|"
      "not compatible with|unremarkable for|ruled out|ruled out for|"
      "rules out|patient was not|not associated with|not known to have|to exclude|"
@@ -76,9 +78,15 @@ static const group groups[] = {
      "r/o|to rule out|rule him out|rule her out|rule the patient out|be ruled out for|"
      "equivocal|indeterminate|uncertain|presumed|presumably|perhaps|favor|favored|"
      "differential diagnosis includes|differential diagnosis of|differential includes|"
+     "differential diagnosis included|differential diagnosis include|differential included|"
+     "differential diagnoses include|differential diagnoses included|"
      "raises the possibility of|raising the possibility of|the possibility of|"
-     "possibility of|may have|versus|vs|vs.|or possibly|borderline|"
+     "possibility of|may have|versus|vs|vs.|or possibly|"
      "what must be ruled out is|whether|unclear whether|uncertain whether|unclear if"},
+    /* a modal hedges the verb right after it ("may mildly indent the cord
+     * contour", "there may also be some narrowing"); short scope, so "may"
+     * in a plan does not reach a finding far away */
+    {VT_CTX_POSSIBLE, VT_CTX_FORWARD, 4, "may|might"},
     {VT_CTX_POSSIBLE, VT_CTX_BACKWARD, 4,
      "cannot be excluded|can not be excluded|not excluded|not be excluded|"
      "not been excluded|not entirely excluded|not ruled out|not been ruled out|"
@@ -111,7 +119,29 @@ static const group groups[] = {
      "past medical history|past medical history of|past medical history:|medical history|"
      "medical history:|past history|past history:|pmh|pmh:|pmhx|past surgical history|"
      "surgical history|psh|social history|social history:|family history|family history of|"
-     "fh|fhx|family hx|allergies:|allergy:|allergies include|drug allergies:"},
+     "fh|fhx|family hx|allergies:|allergy:|allergies include|drug allergies:|"
+     "menstrual history|menstrual history:|obstetric history|obstetric history:|"
+     "psychiatric history|psychiatric history:|medication history:"},
+    /* a list of the patient's standing problems ("multiple medical problems
+     * including ...") is a history list, like "past medical history:" */
+    {VT_CTX_HISTORICAL, VT_CTX_FORWARD, S,
+     "medical problems including|medical problems include|medical problems of|"
+     "medical problems such as|medical issues including|medical issues include|"
+     "comorbidities include|comorbidities including|comorbidities of|"
+     "comorbid conditions include|comorbid conditions including"},
+    /* habitual aspect: "is admitted quite frequently for abdominal pain" */
+    {VT_CTX_HISTORICAL, VT_CTX_FORWARD, 12,
+     "frequently for|often for|repeatedly for|recurrently for|frequently with|"
+     "repeatedly with"},
+    /* Subjects that are history items by definition (ConText, Harkema et al.
+     * 2009: social history and allergies belong to the patient's history):
+     * inside the target itself they make it historical. */
+    {VT_CTX_HISTORICAL, VT_CTX_SUBJECT, 0,
+     "alcohol|alcohol use|alcohol abuse|etoh|tobacco|tobacco use|smoking|smokes|smoker|"
+     "smoked|cigarette|cigarettes|cigars|drug use|drugs|illicit drugs|illicit drug use|"
+     "substance use|substance abuse|intravenous drug use|ivdu|allergies|allergy|"
+     "history"},
+    {VT_CTX_HISTORICAL, VT_CTX_BACKWARD, 6, "the last time|last time"},
     {VT_CTX_HISTORICAL, VT_CTX_BACKWARD, 3,
      "in the past|years ago|year ago|months ago|in the remote past|history|"
      "in childhood|as a child"},
@@ -214,6 +244,26 @@ static vt_status add_companion_pseudos(vt__context *ctx) {
   return VT_OK;
 }
 
+/* "X is not identified": the forward trigger "is not" is the longest phrase at
+ * "is", so it would hide the backward "not identified" inside it. The copula
+ * forms of the backward participles are therefore rules of their own. */
+static vt_status add_copula_negations(vt__context *ctx) {
+  static const char *const cop[] = {"is not", "are not", "was not", "were not",
+                                    "has not been", "have not been", "had not been", NULL};
+  static const char *const part[] = {"seen", "identified", "visualized", "visualised",
+                                     "demonstrated", "present", "evident", "appreciated",
+                                     "detected", "noted", "found", "observed", "depicted",
+                                     NULL};
+  char buf[96];
+  for (int c = 0; cop[c]; c++)
+    for (int p = 0; part[p]; p++) {
+      int len = snprintf(buf, sizeof buf, "%s %s", cop[c], part[p]);
+      vt_status st = vt__ctx_add(ctx, buf, (size_t)len, VT_CTX_NEGATED, VT_CTX_BACKWARD, 4);
+      if (st) return st;
+    }
+  return VT_OK;
+}
+
 /* NegEx's "as the secondary cause of" family, generated rather than listed. */
 static vt_status add_cause_terminators(vt__context *ctx) {
   static const char *const arts[] = {"as the", "as a", "as an", NULL};
@@ -267,5 +317,6 @@ vt_status vt__ctx_add_builtin(vt__context *ctx) {
     if (st) return st;
   }
   vt_status st = add_cause_terminators(ctx);
+  if (!st) st = add_copula_negations(ctx);
   return st ? st : add_companion_pseudos(ctx);
 }

@@ -267,8 +267,8 @@ static vt_status rule_head(json_t *rule, const char *where, int allow_all, int *
   *dir = dir_s ? vt__ctx_dir_parse(dir_s) : VT_CTX_BIDIRECTIONAL;
   if (*dir < 0)
     return vt_error_set(err, VT_EFORMAT, where,
-                        "direction \"%s\" is not FORWARD, BACKWARD, BIDIRECTIONAL, PSEUDO or "
-                        "TERMINATE",
+                        "direction \"%s\" is not FORWARD, BACKWARD, BIDIRECTIONAL, PSEUDO, "
+                        "TERMINATE or SUBJECT",
                         dir_s);
   *cat = vt__ctx_cat_parse(cat_s);
   if (allow_all && !strcmp(cat_s, "all") && *dir == VT_CTX_TERMINATE) *cat = -1;

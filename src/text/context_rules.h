@@ -24,7 +24,10 @@ typedef enum vt__ctx_dir {
   VT_CTX_BACKWARD,    /* modifies what precedes */
   VT_CTX_BIDIRECTIONAL,
   VT_CTX_PSEUDO,      /* looks like a trigger but is not ("no change"): blocks shorter triggers */
-  VT_CTX_TERMINATE    /* ends the scope of triggers of its axis ("but", "however") */
+  VT_CTX_TERMINATE,   /* ends the scope of triggers of its axis ("but", "however") */
+  VT_CTX_SUBJECT      /* inside the target itself gives it the category: what the
+                       * phrase names is of that kind by definition ("alcohol",
+                       * "allergies", "psychiatric history" are history items) */
 } vt__ctx_dir;
 
 /* Axes: categories that compete for the same words and end each other's scope.
@@ -72,6 +75,7 @@ struct vt__context {
   uint8_t start_any[256];
   size_t ndense, capdense;
   uint16_t default_scope[VT_CTX_NCAT];
+  int has_subject; /* some rule is VT_CTX_SUBJECT */
 };
 
 /* Byte classes shared by context.c and assert.c: a word byte is an ASCII

@@ -29,7 +29,7 @@ static const vt__lex_entry LEX[] = {
      "insufficiency fracture|osteoporotic fracture|osteoporotic compression fracture|"
      "loss of vertebral body height|vertebral body height loss|vertebral height loss|"
      "loss of height of the vertebral body|vertebral body compression|vertebral collapse|"
-     "vertebral body collapse|compression fractures"},
+     "vertebral body collapse|compression fractures|spinal compression fracture"},
     {"burst_fracture", "Burst fracture", NULL, NULL, "burst fracture|burst type fracture|burst fractures"},
     {"spondylosis", "Spondylosis", NULL, NULL,
      "spondylosis|spondyloses|spondylotic|spondylotic change|spondylotic changes|"
@@ -113,13 +113,14 @@ static const vt__lex_entry LEX[] = {
      "anterior spur|anterior bridging osteophyte|anterior marginal osteophyte|"
      "anterior vertebral osteophyte|anterior vertebral body osteophyte|"
      "anterior osteophytic spurring|anterior osteophytic lipping|anterior lipping|"
-     "anterior endplate osteophyte|anterior bony spur|anterior and posterior osteophyte|anterior and posterior osteophytes"},
+     "anterior endplate osteophyte|anterior bony spur"},
     {"osteophyte", "Osteophyte (any)", NULL, NULL,
      "osteophyte|osteophytic|osteophytosis|osteophytic spurring|osteophytic change|"
      "osteophytic changes|osteophytic ridging|osteophytic lipping|spurring|spur|bone spur|"
      "bony spur|marginal osteophyte|endplate osteophyte|posterior osteophyte|"
      "disc osteophyte complex|disk osteophyte complex|uncovertebral osteophyte|"
-     "uncovertebral spurring|uncovertebral hypertrophy|lipping|bony ridging|ridging|disk/osteophyte|disc/osteophyte|disk/osteophyte complex|disc/osteophyte complex|disk osteophyte|disc osteophyte"},
+     "uncovertebral spurring|uncovertebral hypertrophy|lipping|bony ridging|ridging|disk/osteophyte|disc/osteophyte|disk/osteophyte complex|disc/osteophyte complex|disk osteophyte|disc osteophyte|"
+     "osteophyte formation|posterior osteophyte formation|osteophytic formation|spur formation"},
     {"stenosis", "Spinal stenosis (any / unspecified)", "76107001", "spinal stenosis",
      "stenosis|stenoses|stenotic|spinal stenosis|lumbar stenosis|cervical stenosis|"
      "thoracic stenosis|lumbar spinal stenosis|cervical spinal stenosis|multilevel stenosis|"
@@ -185,7 +186,8 @@ static const vt__lex_entry LEX[] = {
     {"degeneration", "Degeneration (any)", NULL, NULL,
      "degeneration|degenerative changes|degenerative change|degenerative|degenerated|"
      "degenerative disease|degenerative arthritis|degenerative arthropathy|"
-     "multilevel degenerative changes|degenerative process|wear and tear|uncovertebral joint arthrosis|uncovertebral arthrosis|apophyseal joint arthrosis|degenerative joint disease"},
+     "multilevel degenerative changes|degenerative process|wear and tear|uncovertebral joint arthrosis|uncovertebral arthrosis|apophyseal joint arthrosis|degenerative joint disease|"
+     "joint disease|degenerative joint changes"},
     {"hemangioma", "Hemangioma", NULL, NULL,
      "hemangioma|haemangioma|hemangiomata|vertebral hemangioma|vertebral body hemangioma|"
      "intraosseous hemangioma"},
@@ -216,7 +218,8 @@ static const vt__lex_entry LEX[] = {
      "flattening of the spinal cord|cord deformity|deformity of the cord|cord effacement|"
      "mass effect on the cord|mass effect on the spinal cord|compresses the cord|"
      "compresses the spinal cord|flattens the cord|flattens the spinal cord|compressed cord|"
-     "cord compromise|flattening of the ventral cord|ventral cord flattening|cord distortion|distortion of the cord|impression on the cord|indentation of the cord"},
+     "cord compromise|flattening of the ventral cord|ventral cord flattening|cord distortion|distortion of the cord|impression on the cord|indentation of the cord|"
+     "spinal compression"},
     {"myelopathy", "Myelopathy (incl. cord signal change)", NULL, NULL,
      "myelopathy|myelopathic|myelomalacia|compressive myelopathy|cervical myelopathy|"
      "spondylotic myelopathy|cord edema|spinal cord edema|abnormal cord signal|"
@@ -237,7 +240,9 @@ static const vt__lex_entry LEX[] = {
      "metastasis|metastases|metastatic|metastatic disease|metastatic lesion|"
      "osseous metastasis|osseous metastases|bony metastasis|bony metastases|bone metastasis|"
      "bone metastases|metastatic deposit|mets|osseous metastatic disease|"
-     "skeletal metastasis|skeletal metastases|spinal metastasis|spinal metastases"},
+     "skeletal metastasis|skeletal metastases|spinal metastasis|spinal metastases|"
+     "subarachnoid seeding|leptomeningeal seeding|csf seeding|drop metastasis|drop metastases|"
+     "leptomeningeal metastasis|leptomeningeal metastases"},
     {"postoperative_change", "Post-operative change", NULL, NULL,
      "postoperative change|postoperative changes|post operative change|"
      "post operative changes|postsurgical change|postsurgical changes|post surgical change|"
@@ -263,10 +268,16 @@ static const vt__lex_entry LEX[] = {
      "anterior lumbar interbody fusion|bony bridging|osseous bridging|"
      "interbody arthrodesis|posterolateral arthrodesis|ankylosis|ankylosed"},
     /* Stop phrases: matched so that no finding is read inside them, never
-     * reported ("pedicle screws in good postsurgical position"). */
+     * reported ("pedicle screws in good postsurgical position"); fractures of
+     * other bones ("no calvarial fracture") name no spinal finding. */
     {"_stop", "(not a finding)", NULL, NULL,
      "postsurgical position|post surgical position|postoperative position|"
-     "post operative position|postoperative appearance|postsurgical appearance"},
+     "post operative position|postoperative appearance|postsurgical appearance|"
+     "calvarial fracture|skull fracture|rib fracture|facial fracture|nasal fracture|"
+     "orbital fracture|mandible fracture|mandibular fracture|hip fracture|femur fracture|"
+     "femoral fracture|femoral neck fracture|pelvic fracture|wrist fracture|ankle fracture|"
+     "clavicle fracture|clavicular fracture|humerus fracture|humeral fracture|"
+     "radius fracture|radial fracture|scaphoid fracture|tibial fracture|fibular fracture"},
 };
 
 const vt__lex_entry *vt__lexicon(size_t *n) {

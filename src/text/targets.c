@@ -45,12 +45,14 @@ typedef struct pair_rule {
 } pair_rule;
 
 static const pair_rule PAIRS[] = {
-    {"foraminal_stenosis", "stenosis|narrowing|encroachment|compromise|encroaching|encroaches",
+    {"foraminal_stenosis", "stenosis|narrowing|encroachment|compromise|encroaching|encroaches|"
+     "compromised|compromises|compromising|narrows|narrowed",
      "foramen|foramina|neuroforamen|neuroforamina", 0},
     {"foraminal_stenosis", "foramen|foramina|neuroforamen|neuroforamina",
      "narrowed|narrowing|stenotic|stenosis|encroached|compromised|narrow", 0},
     {"central_stenosis", "canal|sac", "narrowed|narrowing|stenotic|stenosis|compromised|effaced|narrow", 0},
-    {"central_stenosis", "stenosis|narrowing|encroachment|compromise", "canal", 0},
+    {"central_stenosis", "stenosis|narrowing|encroachment|compromise|narrowed|narrows|"
+     "compromised|compromises|compromising", "canal", 0},
     {"lateral_recess_stenosis", "recess|recesses", "narrowed|narrowing|stenotic|stenosis|compromised|narrow", 0},
     {"lateral_recess_stenosis", "stenosis|narrowing|encroachment", "recess|recesses", 0},
     {"disc_desiccation", "disc|disk|discs|disks", "desiccated|desiccation|dessicated", 0},
@@ -60,7 +62,8 @@ static const pair_rule PAIRS[] = {
     {"disc_extrusion", "disc|disk|discs|disks", "extruded|extrudes|extrusion", 0},
     {"disc_height_loss", "height", "decreased|reduced|diminished|lost|loss", 0},
     {"nerve_root_compression", "root|roots", "compressed|impinged|displaced|deviated|compression|impingement|displacement", 0},
-    {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating", "root|roots", 0},
+    {"nerve_root_compression", "compresses|compressing|displaces|displacing|impinges|impinging|deflects|deflecting|deviates|deviating|"
+     "impingement|compression|displacement|entrapment", "root|roots", 0},
     {"nerve_root_contact", "contacts|contacting|abuts|abutting|touches|touching|contact|abutment", "root|roots", 0},
     {"cord_compression", "cord", "compressed|flattened|effaced|compression|flattening|deformed|impinged|distortion|deformity", 0},
     {"cord_compression", "compresses|compressing|flattens|flattening|deforms|deforming|impinges|impinging|indent|indents|indenting|impresses|impressing|deformity|distortion|indentation|impression|compression|flattening", "cord|contour", 0},
@@ -78,6 +81,8 @@ struct vt__targets {
   size_t nedges, capedges;
   int32_t pair_finding[NPAIRS];
   int central_fi; /* central_stenosis, for coordinated ellipsis */
+  int cord_fi;    /* cord_compression, likewise ("cord or radicular impingement") */
+  int anterior_osteophyte_fi; /* "anterior and posterior osteophytes" */
   /* Per node: bit masks of the pair rules a word starts (A) or ends (B). Pair
    * words are children of the root (non-terminal unless also a phrase), so the
    * one root lookup per token serves the phrase walk and the pair rules. */
@@ -276,7 +281,11 @@ vt_status vt__targets_builtin(vt__targets **out, vt_error *err) {
       p += len + (e != NULL);
     }
   }
-  if (!st) t->central_fi = find_finding(t, "central_stenosis");
+  if (!st) {
+    t->central_fi = find_finding(t, "central_stenosis");
+    t->cord_fi = find_finding(t, "cord_compression");
+    t->anterior_osteophyte_fi = find_finding(t, "anterior_osteophyte");
+  }
   for (size_t r = 0; r < NPAIRS && !st; r++) {
     t->pair_finding[r] = find_finding(t, PAIRS[r].finding);
     if (t->pair_finding[r] < 0) st = VT_EINTERNAL;
@@ -469,6 +478,26 @@ static int in_header(const vt__doc *doc, size_t at) {
   return 0;
 }
 
+/* Is token i the word w? */
+static int tok_is(const vt__doc *doc, size_t i, const char *w) { return one_tok(doc, i, w, w); }
+
+/* Does a verb of undergoing surgery ("underwent", "undergoes", "history of")
+ * govern the mention starting at token b: within 8 tokens before it, in the
+ * sentence [tb, b), with no sentence-internal stop (";", ":") between? A
+ * procedure the patient underwent is an event of the history, not an imaging
+ * finding of past surgery (docs/text-gold-guideline.md). */
+static int procedure_governed(const vt__doc *doc, size_t tb, size_t b) {
+  for (size_t k = b, n = 0; k > tb && n < 8; n++) {
+    k--;
+    if (one_tok(doc, k, ";", ":")) return 0;
+    if (one_tok(doc, k, "underwent", "undergo") || one_tok(doc, k, "undergoes", "undergone") ||
+        tok_is(doc, k, "undergoing"))
+      return 1;
+    if (tok_is(doc, k, "of") && k > tb && tok_is(doc, k - 1, "history")) return 1;
+  }
+  return 0;
+}
+
 typedef struct cand {
   size_t b, e; /* token range */
   int fi;
@@ -559,9 +588,34 @@ static vt_status match_sentence(const vt__targets *t, const vt__doc *doc, const 
     if (in_header(doc, doc->toks[cs[k].b].start)) continue;
     /* in an operative note's procedure and diagnosis sections, surgery words
      * name the operation being done, not an imaging finding of past surgery */
-    if (procedure_sec && (!strcmp(id, "postoperative_change") || !strcmp(id, "fusion") ||
-                          !strcmp(id, "hardware")))
+    int surgery = !strcmp(id, "postoperative_change") || !strcmp(id, "fusion") ||
+                  !strcmp(id, "hardware");
+    if (surgery && (procedure_sec || procedure_governed(doc, tb, cs[k].b))) continue;
+    /* one phrase, one mention: "wedge/compression deformity" */
+    if (k + 1 < nc && cs[k + 1].fi == cs[k].fi && cs[k + 1].b == cs[k].e + 1 &&
+        tok_is(doc, cs[k].e, "/")) {
+      cs[k + 1].b = cs[k].b;
       continue;
+    }
+    /* coordinated ellipsis: "no cord or radicular impingement" names cord
+     * compression too (span "cord") */
+    if (!strcmp(id, "nerve_root_compression") && t->cord_fi >= 0 && cs[k].b >= tb + 2 &&
+        one_tok(doc, cs[k].b - 1, "or", "and") && tok_is(doc, cs[k].b - 2, "cord") &&
+        (k == 0 || cs[k - 1].e <= cs[k].b - 2)) {
+      cand c = {cs[k].b - 2, cs[k].b - 1, t->cord_fi};
+      vt_status st = emit(t, doc, s, &c, out);
+      if (st) return st;
+    }
+    /* "anterior and posterior osteophyte formation": an anterior osteophyte
+     * (span "anterior and posterior osteophyte") and an osteophyte */
+    if (!strcmp(id, "osteophyte") && t->anterior_osteophyte_fi >= 0 && cs[k].b >= tb + 2 &&
+        tok_is(doc, cs[k].b, "posterior") && one_tok(doc, cs[k].b - 1, "and", "or") &&
+        tok_is(doc, cs[k].b - 2, "anterior") && (k == 0 || cs[k - 1].e <= cs[k].b - 2)) {
+      cand c = {cs[k].b - 2, cs[k].b + 2 <= cs[k].e ? cs[k].b + 2 : cs[k].e,
+                t->anterior_osteophyte_fi};
+      vt_status st = emit(t, doc, s, &c, out);
+      if (st) return st;
+    }
     /* coordinated ellipsis: "central canal or foraminal stenosis" */
     size_t comma = cs[k].b >= tb + 4 && one_tok(doc, cs[k].b - 2, ",", ","); /* "canal, or" */
     if ((!strcmp(id, "foraminal_stenosis") || !strcmp(id, "lateral_recess_stenosis")) &&

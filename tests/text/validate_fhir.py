@@ -16,7 +16,7 @@ Before our output is trusted, the validator proves it is not vacuous: it must
 ACCEPT every official example Observation (and the Observations inside the
 official example Bundles) and REJECT deliberately broken copies of one.
 
-usage: validate_fhir.py --sd-dir DIR --examples-dir DIR --cli VERTEBRA [--work DIR]
+usage: validate_fhir.py --sd-dir DIR --examples-dir DIR [--cli VERTEBRA] [--bundle FILE]... [--work DIR]
 exit 0 when everything holds, 1 with the reasons otherwise.
 """
 import argparse
@@ -72,6 +72,10 @@ DATATYPES = {
     "Annotation": {**E, "author[x]": (0, "1", ["Reference", "string"]),
                    "time": (0, "1", ["dateTime"]), "text": (1, "1", ["markdown"])},
     "Period": {**E, "start": (0, "1", ["dateTime"]), "end": (0, "1", ["dateTime"])},
+    "Attachment": {**E, "contentType": (0, "1", ["code"]), "language": (0, "1", ["code"]),
+                   "data": (0, "1", ["base64Binary"]), "url": (0, "1", ["url"]),
+                   "size": (0, "1", ["unsignedInt"]), "hash": (0, "1", ["base64Binary"]),
+                   "title": (0, "1", ["string"]), "creation": (0, "1", ["dateTime"])},
     "Range": {**E, "low": (0, "1", ["Quantity"]), "high": (0, "1", ["Quantity"])},
     "Ratio": {**E, "numerator": (0, "1", ["Quantity"]), "denominator": (0, "1", ["Quantity"])},
     "SampledData": {**E, "origin": (1, "1", ["Quantity"]), "period": (1, "1", ["decimal"]),
@@ -96,7 +100,7 @@ BINDINGS = {  # required bindings (R4 value sets observation-status, bundle-type
 class Validator:
     def __init__(self, sd_dir):
         self.sd = {}
-        for name in ("Bundle", "Observation"):
+        for name in ("Bundle", "Observation", "DiagnosticReport"):
             with open(os.path.join(sd_dir, "StructureDefinition-%s.json" % name)) as f:
                 sd = json.load(f)
             elements = {}
@@ -125,7 +129,7 @@ class Validator:
             return
         rt = obj["resourceType"]
         if rt not in self.sd:
-            return  # only Bundle and Observation are shipped; others pass unchecked
+            return  # only Bundle, Observation and DiagnosticReport are checked
         self.element(rt, rt, self.children(rt, rt), obj, where, errs, root=True)
         if rt == "Observation":
             self.observation_invariants(obj, where, errs)
@@ -275,6 +279,19 @@ def check_examples(v, examples_dir):
 
     accepted = accept_all(obs, "Observation")
     bundles = accept_all(sorted(glob.glob(os.path.join(examples_dir, "Bundle-*.json"))), "Bundle")
+    reports = sorted(glob.glob(os.path.join(examples_dir, "DiagnosticReport-*.json")))
+    if len(reports) < 3:
+        problems.append("too few official DiagnosticReport examples found (%d)" % len(reports))
+    accept_all(reports, "DiagnosticReport")
+    for name, field in (("DiagnosticReport without status", "status"),
+                        ("DiagnosticReport without code", "code")):
+        with open(reports[0]) as f:
+            r = json.load(f)
+        r.pop(field, None)
+        errs = []
+        v.resource(r, "broken(%s)" % name, errs)
+        if not errs:
+            problems.append("broken example accepted: %s" % name)
     # Deliberately broken copies of an official Observation must be rejected.
     with open(obs[0]) as f:
         good = json.load(f)
@@ -351,17 +368,41 @@ def run_ours(v, cli, work):
     return problems
 
 
+def check_files(v, paths):
+    """Bundles written elsewhere (e.g. `ct analyze`'s report.fhir.json)."""
+    problems, n = [], 0
+    for path in paths:
+        b, errs = load_check(v, path)
+        if b.get("resourceType") != "Bundle":
+            errs.append("%s: not a Bundle" % path)
+        urls = [e.get("fullUrl") for e in b.get("entry", [])]
+        if len(urls) != len(set(urls)):
+            errs.append("%s: bdl-7: fullUrl not unique" % path)
+        kinds = [e.get("resource", {}).get("resourceType") for e in b.get("entry", [])]
+        n += len(kinds)
+        if not kinds:
+            errs.append("%s: empty Bundle: nothing was validated" % path)
+        problems += errs
+    print("given files: %d resources in %d Bundles checked" % (n, len(paths)))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sd-dir", required=True)
     ap.add_argument("--examples-dir", required=True)
-    ap.add_argument("--cli", required=True)
+    ap.add_argument("--cli", help="run the text engine and check its Bundles")
+    ap.add_argument("--bundle", action="append", default=[], help="also check this Bundle file")
     ap.add_argument("--work")
     a = ap.parse_args()
+    if not a.cli and not a.bundle:
+        ap.error("give --cli, --bundle or both")
     v = Validator(a.sd_dir)
     problems = check_examples(v, a.examples_dir)
-    with tempfile.TemporaryDirectory(dir=a.work) as work:
-        problems += run_ours(v, a.cli, work)
+    problems += check_files(v, a.bundle)
+    if a.cli:
+        with tempfile.TemporaryDirectory(dir=a.work) as work:
+            problems += run_ours(v, a.cli, work)
     for p in problems:
         print("FAIL:", p)
     print("%d problems" % len(problems))

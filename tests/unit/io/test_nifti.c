@@ -146,6 +146,36 @@ static void test_bad(void) {
             VT_EINVAL);
   CHECK(access("/tmp/vt_test_nifti_nofit.nii", F_OK) != 0);
   vt_volume_free(w);
+
+  /* a volume of several write chunks (1 M voxels each), huge-page backed:
+   * a bad voxel in a late chunk still leaves nothing and is named */
+  CHECK_INT(vt_volume_new(128, 128, 80, NULL, &w, &err), VT_OK);
+  float *d = vt_volume_data(w);
+  size_t nv = (size_t)128 * 128 * 80;
+  size_t nonzero = 0;
+  for (size_t i = 0; i < nv; i++) nonzero += d[i] != 0.0f;
+  CHECK_MSG(nonzero == 0, "%zu voxels not zero-filled", nonzero);
+  d[1200000] = -40000.0f;
+  CHECK_INT(vt_volume_write_nifti(w, "/tmp/vt_test_nifti_nofit2.nii.gz", VT_NIFTI_INT16, &err),
+            VT_EINVAL);
+  CHECK(strstr(err.message, "voxel 1200000") != NULL);
+  CHECK(access("/tmp/vt_test_nifti_nofit2.nii.gz", F_OK) != 0);
+  /* rounding: ties to even, in every chunk */
+  d[1200000] = 2.5f;
+  d[5] = -2.5f;
+  d[nv - 1] = 3.5f;
+  d[7] = 1.25f;
+  CHECK_INT(vt_volume_write_nifti(w, "/tmp/vt_test_nifti_round.nii", VT_NIFTI_INT16, &err), VT_OK);
+  vt_volume *r = NULL;
+  CHECK_INT(vt_volume_read_nifti("/tmp/vt_test_nifti_round.nii", &r, &err), VT_OK);
+  if (r) {
+    const float *q = vt_volume_cdata(r);
+    CHECK(q[1200000] == 2.0f && q[5] == -2.0f && q[nv - 1] == 4.0f && q[7] == 1.0f);
+    CHECK(q[6] == 0.0f);
+    vt_volume_free(r);
+  }
+  unlink("/tmp/vt_test_nifti_round.nii");
+  vt_volume_free(w);
 }
 
 int main(void) {

@@ -169,6 +169,33 @@ static void headings(void) {
   vt__findings_free(&l);
 }
 
+/* Level rules found by the gold-set evaluation (docs/text-gold-guideline.md). */
+static void gold_level_rules(void) {
+  /* a span of discs is one range */
+  const char *t = "Disk/osteophyte at C4-5 through C6-7 with mild cord indentation.";
+  vt__findings l = run(t);
+  const vt_finding *f = m(&l, 0, "osteophyte", "C4-C7", "C4-5 through C6-7");
+  if (f) CHECK_INT(f->level_kind, VT_LEVEL_RANGE);
+  vt__findings_free(&l);
+  /* "this disc" refers back to the last disc level, not to a vertebra named after it */
+  t = "MRI revealed an L3-4 disc herniation behind the L4 vertebral body. This disc "
+      "compromised the right neural foramen.";
+  l = run(t);
+  CHECK_INT(l.n, 2);
+  m(&l, 0, "disc_herniation", "L3-L4", "L3-4");
+  m(&l, 1, "foraminal_stenosis", "L3-L4", "L3-4");
+  vt__findings_free(&l);
+  /* under a heading, a vertebra that belongs to a later mention is not taken */
+  t = "L5-S1: There is a laminectomy defect, spondylolisthesis with 3.5mm of anterolisthesis "
+      "of L5.";
+  l = run(t);
+  CHECK_INT(l.n, 3);
+  m(&l, 0, "postoperative_change", "L5-S1", "L5-S1");
+  m(&l, 1, "spondylolisthesis", "L5-S1", "L5-S1");
+  if (l.n == 3) CHECK_STR(l.v[2].level, "L5"); /* "anterolisthesis of L5" */
+  vt__findings_free(&l);
+}
+
 static void side_severity(void) {
   const char *t = "MILD DISC BULGE AT L4-5 WITH MODERATE LEFT NEURAL FORAMINAL NARROWING.";
   vt__findings l = run(t);
@@ -271,6 +298,7 @@ int main(void) {
   levels();
   coordination_and_nearest();
   headings();
+  gold_level_rules();
   side_severity();
   grade_size();
   odd_input();

@@ -142,7 +142,35 @@ static void test_spine_phrases(void) {
   CHECK(run(s, "fusion").historical);
   CHECK(!run(s, "hardware loosening").historical);
   CHECK(run("Old healed fracture of the right transverse process of L2.", "fracture").historical);
+  /* history subjects, problem lists, habitual aspect, "the last time" */
+  CHECK(run("Denies alcohol or other drug use.", "alcohol").historical);
+  CHECK(run("Denies alcohol or other drug use.", "alcohol").negated);
+  CHECK(run("ALLERGIES: TO PENICILLIN.", "allergies: to penicillin").historical);
+  CHECK(run("PSYCHIATRIC HISTORY.", "psychiatric history").historical);
+  CHECK(!run("Back pain.", "back pain").historical);
+  s = "She has multiple medical problems including diabetes, CKD, and remote lung cancer.";
+  CHECK(run(s, "CKD").historical);
+  s = "He is admitted quite frequently for abdominal pain and vomiting.";
+  CHECK(run(s, "vomiting").historical);
+  CHECK(run("This made her nauseated the last time she had it.", "nauseated").historical);
+  CHECK(run("Menstrual History: POST-MENOPAUSAL", "post-menopausal").historical);
+  /* an inline numbered list item is a sentence of its own: "s/p" in item 1
+   * does not date item 2 */
+  s = "DIAGNOSIS: 1) Severe esophagitis s/p biopsy 2) Large hiatal hernia";
+  CHECK(!run(s, "hiatal hernia").historical);
+  CHECK(run(s, "biopsy").historical);
   CHECK(!run("Acute L1 compression fracture.", "compression fracture").historical);
+  /* copula forms of backward negations: "is not" must not hide "not identified" */
+  CHECK(run("A discrete cord signal abnormality is not identified.", "cord signal abnormality").negated);
+  CHECK(run("Distinct neuroforaminal narrowing is not evident.", "neuroforaminal narrowing").negated);
+  CHECK(run("Fracture has not been seen.", "fracture").negated);
+  CHECK(run("There is no CT evidence of a moderate or high-grade stenosis.", "stenosis").negated);
+  /* a modal hedges the verb after it; "borderline" is a severity */
+  CHECK(run("Disc osteophyte may mildly indent the cord contour.", "indent the cord contour").uncertain);
+  CHECK(run("There may also be some narrowing of the neuroforamina.", "narrowing").uncertain);
+  CHECK(!run("A borderline central canal stenosis.", "central canal stenosis").uncertain);
+  CHECK(run("The differential diagnosis included polymyositis and disc herniation.",
+            "disc herniation").uncertain);
 }
 
 static void test_target_lookup(void) {
@@ -260,7 +288,8 @@ static void test_loaders(void) {
                         "  {\"phrase\": \"nope\", \"category\": \"negated\", \"direction\": \"forward\"},\n"
                         "  {\"phrases\": [\"ruled away\", \"gone\"], \"category\": \"negated\","
                         " \"direction\": \"backward\", \"max_scope\": 2},\n"
-                        "  {\"phrase\": \"yet\", \"category\": \"all\", \"direction\": \"terminate\"}]}\n"));
+                        "  {\"phrase\": \"yet\", \"category\": \"all\", \"direction\": \"terminate\"},\n"
+                        "  {\"phrase\": \"vaping\", \"category\": \"historical\", \"direction\": \"subject\"}]}\n"));
   c = empty();
   CHECK_MSG(vt__context_load(c, tmp, &err) == VT_OK, "%s", err.message);
   CHECK(run_with(c, "nope a b stenosis", "stenosis").negated);
@@ -268,6 +297,9 @@ static void test_loaders(void) {
   CHECK(run_with(c, "stenosis a gone", "stenosis").negated);
   CHECK(!run_with(c, "stenosis a b gone", "stenosis").negated);   /* max_scope 2 */
   CHECK(!run_with(c, "nope yet stenosis", "stenosis").negated);
+  /* a subject rule acts inside the target only, never as a trigger outside it */
+  CHECK(run_with(c, "Admits to daily vaping.", "daily vaping").historical);
+  CHECK(!run_with(c, "After vaping, cough.", "cough").historical);
   vt__context_free(c);
 
   /* bad files: clear error, rules unchanged */
@@ -351,6 +383,35 @@ static void test_apply(void) {
   CHECK(!list.v[1].negated && list.v[1].historical);
   CHECK(list.v[2].historical);
   vt__findings_free(&list);
+
+  /* in the findings of an imaging report, "chronic", "old", "status post"
+   * date the finding's origin: it is seen now (docs/text-context.md) */
+  text = "Mild chronic anterior wedging. History of fracture.";
+  len = strlen(text);
+  for (size_t i = 0; i <= len; i++)
+    lower[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+  doc.text = text;
+  doc.len = len;
+  vt__sentence s2[2] = {{0, 30, 0, 0, -1}, {31, len, 0, 0, -1}};
+  doc.sents = s2;
+  static const char *const secs[] = {"findings", "impression", "history"};
+  for (size_t k = 0; k < 3; k++) {
+    memset(&list, 0, sizeof list);
+    vt__finding_init(&f);
+    f.span.start = 13; /* "anterior wedging" */
+    f.span.end = 29;
+    f.section = secs[k];
+    CHECK(vt__findings_push(&list, &f) == VT_OK);
+    vt__finding_init(&f);
+    f.span.start = 42; /* "fracture" */
+    f.span.end = 50;
+    f.section = secs[k];
+    CHECK(vt__findings_push(&list, &f) == VT_OK);
+    CHECK(vt__context_apply(eng.context, &doc, &list, &err) == VT_OK);
+    CHECK_MSG(list.v[0].historical == (k == 2), "chronic in %s", secs[k]);
+    CHECK_MSG(list.v[1].historical, "history of in %s", secs[k]);
+    vt__findings_free(&list);
+  }
 }
 
 int main(void) {

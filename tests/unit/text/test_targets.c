@@ -110,6 +110,40 @@ static void longest_and_discontinuous(void) {
   vt__findings_free(&l);
 }
 
+/* Coordination, procedures and other bones (docs/text-gold-guideline.md). */
+static void gold_target_rules(void) {
+  const char *t = "No cord or radicular impingement.";
+  vt__findings l = run(t);
+  CHECK_INT(l.n, 2);
+  expect(t, &l, 0, "cord_compression", "cord");
+  expect(t, &l, 1, "nerve_root_compression", "radicular impingement");
+  vt__findings_free(&l);
+  t = "Anterior and posterior osteophyte formation is seen at C5-C6.";
+  l = run(t);
+  CHECK_INT(l.n, 2);
+  expect(t, &l, 0, "anterior_osteophyte", "Anterior and posterior osteophyte");
+  expect(t, &l, 1, "osteophyte", "posterior osteophyte formation");
+  vt__findings_free(&l);
+  one("There is no wedge/compression deformity.", "compression_fracture",
+      "wedge/compression deformity");
+  none("The patient subsequently underwent C5-6 laminectomy.");
+  none("He has a history of L4-L5 discectomy.");
+  one("There is a left L5 hemilaminectomy defect.", "postoperative_change", "hemilaminectomy defect");
+  none("There is no calvarial fracture.");
+  one("No spinal compression is noted.", "cord_compression", "spinal compression");
+  one("Degenerative joint disease at C5-C6.", "degeneration", "Degenerative joint disease");
+  one("Enhancement suggestive of subarachnoid seeding of tumor.", "metastasis",
+      "subarachnoid seeding");
+  t = "The disc compromised the right neural foramen, and narrowed the spinal canal.";
+  l = run(t);
+  CHECK_INT(l.n, 2);
+  expect(t, &l, 0, "foraminal_stenosis", "compromised the right neural foramen");
+  expect(t, &l, 1, "central_stenosis", "narrowed the spinal canal");
+  vt__findings_free(&l);
+  one("There is impingement of the transversing nerve root.", "nerve_root_compression",
+      "impingement of the transversing nerve root");
+}
+
 static void limits(void) {
   /* "herniated nucleus pulposus" would cross the sentence */
   one("Herniated.\nNucleus pulposus.", "disc_herniation", "Herniated");
@@ -169,6 +203,7 @@ int main(void) {
   CHECK_INT(vt__targets_builtin(&T, &err), VT_OK);
   synonyms();
   longest_and_discontinuous();
+  gold_target_rules();
   limits();
   /* codes: only verified ones */
   vt__findings l = run("Scoliosis and disc protrusion.");
