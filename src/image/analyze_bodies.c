@@ -2,6 +2,7 @@
  * canal, finds the discs in the intensity profile along the column (low-HU
  * gaps between bone, spaced like vertebrae) and cuts the column into levels. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,17 +152,19 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
   double win[41];
   for (long m = 1; m + 1 < M; m++) {
     if (!(g[m] <= g[m - 1] && g[m] < g[m + 1])) continue;
-    /* value: how far below the local bone level (75th percentile over +-20 mm) */
+    /* value: how far below the local bone level (the median over +-20 mm:
+     * mostly trabecular bone; a higher percentile would count the endplates
+     * and let a point mid-body pass for a disc) */
     size_t k = 0;
     for (long q = m - 20; q <= m + 20; q++)
       if (q >= 0 && q < M) win[k++] = g[q];
     qsort(win, k, sizeof win[0], cmp_dbl);
-    double lvl = win[(size_t)(0.75 * (double)(k - 1))];
-    /* and below the bone on both sides within a body height */
+    double lvl = win[(k - 1) / 2];
+    /* and below the endplates on both sides, which border a disc closely */
     double ml = -1e30, mr = -1e30;
-    for (long q = m - 15; q < m; q++)
+    for (long q = m - 10; q < m; q++)
       if (q >= 0 && g[q] > ml) ml = g[q];
-    for (long q = m + 1; q <= m + 15; q++)
+    for (long q = m + 1; q <= m + 10; q++)
       if (q < M && g[q] > mr) mr = g[q];
     double v = fmin(lvl, fmin(ml, mr)) - g[m];
     if (v < 8.0) continue;
@@ -284,6 +287,8 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     dep1[m] = col->depth[a] * (1 - t) + col->depth[a + (k1 > k0)] * t;
   }
   double zs[VT__MAX_LEVELS];
+  if (getenv("VT_ANALYZE_DEBUG"))
+    for (long m = 0; m < M; m++) fprintf(stderr, "prof %.0f %.1f %.1f\n", z0 + (double)m, prof[m], dep1[m]);
   size_t nd = pick_discs(prof, dep1, 0, M, zs, VT__MAX_LEVELS - 1);
   /* discs: centre on the body line, normal = body line tangent */
   for (size_t i = 0; i < nd; i++) {

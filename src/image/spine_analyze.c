@@ -5,6 +5,7 @@
  * to the label mask found here, so both commands measure alike. */
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,13 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   }
   progress(pfn, puser, "anatomical anchors", 2);
   vt__level_anatomy(&v, &col, lv, nl);
+  if (getenv("VT_ANALYZE_DEBUG")) {
+    for (size_t i = 0; i < nd; i++) fprintf(stderr, "disc %zu z %.1f half %.1f\n", i, discs[i].z, discs[i].half);
+    for (size_t i = 0; i < nl; i++)
+      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d\n", i, lv[i].z_bot,
+              lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum, lv[i].cut_top,
+              lv[i].cut_bot);
+  }
   a->aorta_hu = vt__aorta_hu(&v, &col);
   vt_spine_level lab[VT__MAX_LEVELS];
   prov = calloc(nl, sizeof *prov);
