@@ -8,12 +8,12 @@
 
 #include "image/analyze_internal.h"
 
-/* Ribs run laterally from the transverse processes: bone 40-110 mm to the
- * side of the canal, between 45 mm behind and 25 mm in front of the body's
+/* Ribs run laterally from the transverse processes: bone to the
+ * side of the canal (55-110 mm), between 45 mm behind and 25 mm in front of the body's
  * posterior wall. A rib's cross-section there is small (< 700 mm^2 on one
  * side); the iliac wings, the other lateral bone near the column, are far
  * larger, and lie caudal to the lumbar spine. */
-#define RIB_X0_MM 40.0
+#define RIB_X0_MM 55.0 /* past the lumbar transverse processes (tips ~45-50 mm) */
 #define RIB_X1_MM 110.0
 #define RIB_Y0_MM (-45.0)
 #define RIB_Y1_MM 25.0

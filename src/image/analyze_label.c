@@ -3,7 +3,8 @@
  * the sacrum. With both in view the count between them is checked (five
  * lumbar vertebrae; four or six are reported as transitional anatomy, and
  * the ambiguous names get a low confidence). With one anchor the labels are
- * counted from it, with a confidence that falls with the distance. With none
+ * counted from it but stay below the default confidence threshold (0.5):
+ * an anchor the other does not confirm is how wrong-level labels happen. With none
  * no label is given: the field of view does not allow one, and guessing from
  * size alone is what makes wrong-level reports (docs/image-analyze.md). */
 #include <stdarg.h>
@@ -115,7 +116,8 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
                   "labels counted from the sacrum with low confidence", lumbar);
     for (size_t i = 0; i < nl; i++) {
       long up = sac - (long)i;
-      double conf = (rib >= 0 ? 0.45 : 0.8) - 0.04 * (double)(up > 5 ? up - 5 : 0);
+      /* one anchor, unchecked by the other: below the default threshold */
+      double conf = (rib >= 0 ? 0.35 : 0.45) - 0.03 * (double)(up > 5 ? up - 5 : 0);
       set(&out[i], step_label(26, (int)-up), conf,
           rib >= 0 ? "counted up from the sacrum; rib anchor disagrees"
                    : "counted up from the sacrum (no rib-bearing vertebra in view)");
@@ -123,7 +125,7 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
   } else if (rib >= 0) {
     for (size_t i = 0; i < nl; i++) {
       long d = labs((long)i - rib);
-      set(&out[i], step_label(19, (int)((long)i - rib)), 0.7 - 0.03 * (double)d,
+      set(&out[i], step_label(19, (int)((long)i - rib)), 0.45 - 0.03 * (double)d,
           "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)");
     }
   } else {
