@@ -254,7 +254,8 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   if (!isfinite(trab)) trab = 150;
   double thr = 0.5 * (40.0 + trab);
   if (thr < 60) thr = 60;
-  if (thr > 150) thr = 150;
+  if (thr > 110) thr = 110; /* below healthy trabecular bone (150-250 HU) even when the
+                              * sample in front of the wall hit cortex or endplate */
   /* pass 1: depth of each cross-section; pass 2 with a box fitted to it */
   size_t nd1 = 0;
   for (long k = k0; k <= k1; k++) {
@@ -270,6 +271,9 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   for (long k = k0; k <= k1; k++) {
     double bx = NAN, by = NAN, d = NAN;
     area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d);
+    if (getenv("VT_ANALYZE_DEBUG"))
+      fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f\n", k, thr,
+              col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d);
     col->bx[k] = col->by[k] = col->depth[k] = NAN;
     if (area[k] >= MIN_AREA_MM2) {
       col->bx[k] = bx, col->by[k] = by, col->depth[k] = d;

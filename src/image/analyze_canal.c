@@ -57,6 +57,15 @@ void vt__column_free(vt__column *c) {
 static int canal_score(const vt__view *v, double x, double y, long k) {
   float c = vt__hu_mm(v, x, y, k);
   if (!(c > -60.0f && c < 130.0f)) return 0;
+  /* the canal holds CSF, cord and epidural fat (about -100 to 45 HU): the
+   * mean over a 2.5 mm disk must be low. Trabecular bone (60-250 HU) inside
+   * a cortical ring otherwise looks just like a canal ringed by bone. */
+  double s = 0;
+  int m = 0;
+  for (double dy = -2.5; dy <= 2.5; dy += 1.25)
+    for (double dx = -2.5; dx <= 2.5; dx += 1.25)
+      if (dx * dx + dy * dy <= 6.25) s += vt__hu_mm(v, x + dx, y + dy, k), m++;
+  if (!(s / m < 60.0)) return 0;
   double step = fmin(fmin(v->sp[0], v->sp[1]), 1.0);
   int hits = 0, front = 0;
   for (int r = 0; r < RAY_N; r++) {
