@@ -245,14 +245,14 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   }
   fill_nan(col->pw, k0, k1);
   smooth_median(col->pw, k0, k1, (long)lround(4.0 / v->sp[2]));
-  /* body threshold: halfway between muscle (~40 HU) and the median HU just
+  /* body threshold: 60 % of the way from muscle (~40 HU) to the median HU just
    * in front of the wall (trabecular bone, endplates, discs) */
   size_t nt = 0;
   for (long k = k0; k <= k1; k++)
     if (col->state[k] == 1 && isfinite(col->pw[k])) tmp[nt++] = vt__hu_mm(v, col->cx[k], col->pw[k] + 10.0, k);
   double trab = median_of(tmp, nt);
   if (!isfinite(trab)) trab = 150;
-  double thr = 0.5 * (40.0 + trab);
+  double thr = 0.4 * 40.0 + 0.6 * trab; /* nearer the bone: discs (70-100 HU) must stay out */
   if (thr < 60) thr = 60;
   if (thr > 110) thr = 110; /* below healthy trabecular bone (150-250 HU) even when the
                               * sample in front of the wall hit cortex or endplate */

@@ -6,7 +6,7 @@
    the five files; vertebrae.json has the documented keys and units; the
    labels in it are the phantom's, L1 has grade 2; labels.nii.gz is uint8 on
    the CT's grid and affine (nibabel) and each label's voxels lie inside the
-   phantom's mask of the same vertebra; the PNGs decode (Pillow) at a sane
+   phantom's mask of the same vertebra (>= 80 %); the PNGs decode (Pillow) at a sane
    size; report.fhir.json passes the R4 StructureDefinition check of
    tests/text/validate_fhir.py.
 2. Bad input — each a clear message, a non-zero exit and no output folder
@@ -90,7 +90,7 @@ try:
         for v in vs:
             m = L == v["verse_label"]
             inside = float((T[m] == v["verse_label"]).mean()) if m.any() else 0.0
-            check(inside >= 0.9, "%s: %.2f of its voxels inside the phantom's %s" % (v["label"], inside, v["label"]))
+            check(inside >= 0.8, "%s: %.2f of its voxels inside the phantom's %s" % (v["label"], inside, v["label"]))
         try:
             from PIL import Image
             for name in ("sagittal.png", "coronal.png"):
