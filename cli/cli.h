@@ -84,6 +84,14 @@ int vt_cli_parse_long(const char *cmd, const char *opt, const char *val, long lo
 #define VT_CLI_MAX_THRESHOLDS 64
 int vt_cli_parse_thresholds(const char *cmd, const char *s, double *out, size_t *n);
 
+/* The files of `vertebra ct analyze` (vertebrae.json, labels.nii.gz,
+ * sagittal.png, coronal.png, report.fhir.json) written into `dir`, which
+ * exists and is private to the run (cli/cmd_ct_analyze.c; the demo uses it
+ * too). `id_seed` names the study in the FHIR fullUrls. */
+struct vt_spine_findings;
+vt_status vt_cli_ct_write_outputs(const char *dir, const struct vt_spine_findings *f,
+                                  const char *vertebrae_json, const char *id_seed, vt_error *err);
+
 /* A progress bar on stderr when stderr is a terminal (documents/s, ETA), silent
  * otherwise. Pass &vt_cli_progress_bar to library calls. */
 extern const vt_progress vt_cli_progress_bar;

@@ -1,0 +1,428 @@
+/* analyze_bodies.c — segments the vertebral bodies in front of the tracked
+ * canal, finds the discs in the intensity profile along the column (low-HU
+ * gaps between bone, spaced like vertebrae) and cuts the column into levels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/analyze_internal.h"
+
+#define WALL_MAX_MM 30.0  /* posterior body wall within this of the canal centre */
+#define BOX_AP_MM 55.0    /* a body is at most ~50 mm deep (Panjabi 1991/1992) */
+#define BOX_LR_MM 32.0    /* and ~60 mm wide */
+#define MIN_AREA_MM2 80.0 /* smaller cross-sections are not a body */
+#define PROF_R_MM 12.0    /* profile disk radius */
+#define MIN_GAP_DEPTH 0.6 /* discs at least 0.6 x body depth apart (body height ~0.7-0.8 x depth) */
+#define DISC_BAND 0.11    /* half disc thickness ~ 0.11 x pitch (discs ~ 20-25 % of it) */
+
+enum { M_BODY = 1, M_POST = 2 };
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median_of(double *a, size_t n) {
+  if (!n) return NAN;
+  qsort(a, n, sizeof a[0], cmp_dbl);
+  return a[n / 2];
+}
+
+/* fills NaN entries of a[k0..k1] from the nearest finite neighbours */
+static void fill_nan(double *a, long k0, long k1) {
+  long last = -1;
+  for (long k = k0; k <= k1; k++) {
+    if (!isfinite(a[k])) continue;
+    if (last < 0)
+      for (long q = k0; q < k; q++) a[q] = a[k];
+    else
+      for (long q = last + 1; q < k; q++) a[q] = a[last] + (a[k] - a[last]) * (double)(q - last) / (double)(k - last);
+    last = k;
+  }
+  if (last >= 0)
+    for (long q = last + 1; q <= k1; q++) a[q] = a[last];
+}
+
+static void smooth_median(double *a, long k0, long k1, long h) {
+  size_t n = (size_t)(k1 - k0 + 1);
+  double *o = malloc(n * sizeof *o), buf[129];
+  if (!o) return;
+  if (h > 64) h = 64;
+  for (long k = k0; k <= k1; k++) {
+    size_t m = 0;
+    for (long q = k - h; q <= k + h; q++)
+      if (q >= k0 && q <= k1 && isfinite(a[q])) buf[m++] = a[q];
+    o[k - k0] = m ? median_of(buf, m) : a[k];
+  }
+  memcpy(a + k0, o, n * sizeof *o);
+  free(o);
+}
+
+/* HU of (i, j, k) averaged with its four in-plane neighbours: trabecular
+ * bone is noisy at the voxel level (60-180 HU in one lumbar body of a 3 mm
+ * CT), and a single dark voxel must not cut the region in two. */
+static float hu5(const vt__view *v, long i, long j, long k) {
+  return 0.2f * (vt__hu(v, i, j, k) + vt__hu(v, i - 1, j, k) + vt__hu(v, i + 1, j, k) +
+                 vt__hu(v, i, j - 1, k) + vt__hu(v, i, j + 1, k));
+}
+
+/* 2-D body of slice k: region grown over HU >= thr from a seed in front of
+ * the posterior wall, inside a box, holes filled. Marks M_BODY in mark[] and
+ * returns the area (mm2); *cy_out, *depth_out, *cx_out describe it. */
+static double body_slice(const vt__view *v, long k, double cx, double pw, double thr, double ap_max,
+                         double lr_max, unsigned char *mark, unsigned char *box, size_t boxmax, int *queue,
+                         double *cx_out, double *cy_out, double *depth_out) {
+  long i0 = (long)floor((cx - lr_max) / v->sp[0]), i1 = (long)ceil((cx + lr_max) / v->sp[0]);
+  long j0 = (long)floor((pw - 2.0) / v->sp[1]), j1 = (long)ceil((pw + ap_max) / v->sp[1]);
+  if (i0 < 0) i0 = 0;
+  if (j0 < 0) j0 = 0;
+  if (i1 >= (long)v->n[0]) i1 = (long)v->n[0] - 1;
+  if (j1 >= (long)v->n[1]) j1 = (long)v->n[1] - 1;
+  if (i1 < i0 || j1 < j0) return 0;
+  long w = i1 - i0 + 1, h = j1 - j0 + 1;
+  if ((size_t)(w * h) > boxmax) return 0; /* cannot happen with the callers' boxes */
+  memset(box, 0, (size_t)(w * h));
+  /* seed: first voxel >= thr from 3 to 25 mm in front of the wall */
+  long si = -1, sj = -1;
+  for (double t = 3.0; t <= 25.0 && si < 0; t += 0.5 * v->sp[1]) {
+    long i = (long)(cx / v->sp[0] + 0.5), j = (long)((pw + t) / v->sp[1] + 0.5);
+    if (i >= i0 && i <= i1 && j >= j0 && j <= j1 && hu5(v, i, j, k) >= thr) si = i, sj = j;
+  }
+  if (si < 0) return 0;
+  /* grow (4-connected): box 1 = body */
+  long qn = 0, qh = 0;
+  box[(si - i0) + w * (sj - j0)] = 1;
+  queue[qn++] = (int)((si - i0) + w * (sj - j0));
+  while (qh < qn) {
+    int q = queue[qh++];
+    long i = q % w, j = q / w;
+    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
+    for (int d = 0; d < 4; d++) {
+      long a = i + di[d], b = j + dj[d];
+      if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
+      if (hu5(v, a + i0, b + j0, k) < thr) continue;
+      box[a + w * b] = 1;
+      queue[qn++] = (int)(a + w * b);
+    }
+  }
+  /* fill holes: flood the outside (2) from the box border, the rest is body */
+  qn = qh = 0;
+  for (long a = 0; a < w; a++)
+    for (long b = 0; b < h; b++)
+      if ((a == 0 || b == 0 || a == w - 1 || b == h - 1) && !box[a + w * b]) {
+        box[a + w * b] = 2;
+        queue[qn++] = (int)(a + w * b);
+      }
+  while (qh < qn) {
+    int q = queue[qh++];
+    long i = q % w, j = q / w;
+    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
+    for (int d = 0; d < 4; d++) {
+      long a = i + di[d], b = j + dj[d];
+      if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
+      box[a + w * b] = 2;
+      queue[qn++] = (int)(a + w * b);
+    }
+  }
+  double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30;
+  for (long b = 0; b < h; b++)
+    for (long a = 0; a < w; a++) {
+      if (box[a + w * b] == 2) continue;
+      double x = (double)(a + i0) * v->sp[0], y = (double)(b + j0) * v->sp[1];
+      n++, sx += x, sy += y;
+      if (y < ymin) ymin = y;
+      if (y > ymax) ymax = y;
+      if (mark) mark[vt__index(v, (size_t)(a + i0), (size_t)(b + j0), (size_t)k)] |= M_BODY;
+    }
+  if (n == 0) return 0;
+  *cx_out = sx / n, *cy_out = sy / n, *depth_out = ymax - ymin + v->sp[1];
+  return n * v->sp[0] * v->sp[1];
+}
+
+/* Disc positions from the body profile: candidate minima, then the best
+ * chain spaced at least MIN_GAP_DEPTH x the local body depth apart. */
+static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd) {
+  if (M < 5) return 0;
+  double *g = malloc((size_t)M * sizeof *g), *val = malloc((size_t)M * sizeof *val), *best = malloc((size_t)M * sizeof *best);
+  long *cand = malloc((size_t)M * sizeof *cand), *prev = malloc((size_t)M * sizeof *prev);
+  size_t nd = 0;
+  if (!g || !val || !best || !cand || !prev) goto done;
+  for (long m = 0; m < M; m++) { /* Gaussian smoothing, sigma 1 mm */
+    double s = 0, w = 0;
+    for (long q = m - 3; q <= m + 3; q++) {
+      if (q < 0 || q >= M) continue;
+      double ww = exp(-0.5 * (double)((q - m) * (q - m)));
+      s += ww * f[q], w += ww;
+    }
+    g[m] = s / w;
+  }
+  long nc = 0;
+  double win[41];
+  for (long m = 1; m + 1 < M; m++) {
+    if (!(g[m] <= g[m - 1] && g[m] < g[m + 1])) continue;
+    /* value: how far below the local bone level (the median over +-20 mm:
+     * mostly trabecular bone; a higher percentile would count the endplates
+     * and let a point mid-body pass for a disc) */
+    size_t k = 0;
+    for (long q = m - 20; q <= m + 20; q++)
+      if (q >= 0 && q < M) win[k++] = g[q];
+    qsort(win, k, sizeof win[0], cmp_dbl);
+    double lvl = win[(k - 1) / 2];
+    /* and below the endplates on both sides, which border a disc closely */
+    double ml = -1e30, mr = -1e30;
+    for (long q = m - 10; q < m; q++)
+      if (q >= 0 && g[q] > ml) ml = g[q];
+    for (long q = m + 1; q <= m + 10; q++)
+      if (q < M && g[q] > mr) mr = g[q];
+    double v = fmin(lvl, fmin(ml, mr)) - g[m];
+    if (v < 8.0) continue;
+    cand[nc] = m;
+    val[nc++] = v;
+  }
+  /* a disc is much darker than the bone around it; the dip of the
+   * trabecular core between two endplates is not. Candidates are kept when
+   * their depth reaches 45 % of the typical (75th percentile) candidate's,
+   * and each costs 30 % of it in the chain, so that a shallow dip is not
+   * added merely because it fits between two discs. */
+  if (nc > 0) {
+    double *sv = malloc((size_t)nc * sizeof *sv);
+    if (sv) {
+      memcpy(sv, val, (size_t)nc * sizeof *sv);
+      qsort(sv, (size_t)nc, sizeof *sv, cmp_dbl);
+      double ref = sv[(size_t)(0.75 * (double)(nc - 1))];
+      free(sv);
+      long kept = 0;
+      for (long a = 0; a < nc; a++)
+        if (val[a] >= 0.45 * ref) cand[kept] = cand[a], val[kept++] = val[a] - 0.3 * ref;
+      nc = kept;
+    }
+  }
+  long bi = -1;
+  for (long a = 0; a < nc; a++) {
+    double mg = MIN_GAP_DEPTH * depth[m0 + cand[a]];
+    if (!(mg >= 12.0)) mg = 12.0;
+    best[a] = val[a], prev[a] = -1;
+    for (long b = 0; b < a; b++) {
+      double gap = (double)(cand[a] - cand[b]);
+      if (gap < mg || best[b] + val[a] <= best[a]) continue;
+      best[a] = best[b] + val[a], prev[a] = b;
+    }
+    if (bi < 0 || best[a] > best[bi]) bi = a;
+  }
+  size_t n = 0;
+  for (long a = bi; a >= 0; a = prev[a]) n++;
+  if (n > maxd) n = maxd;
+  nd = n;
+  for (long a = bi; a >= 0 && n > 0; a = prev[a]) zs[--n] = (double)(m0 + cand[a]);
+done:
+  free(g), free(val), free(best), free(cand), free(prev);
+  return nd;
+}
+
+vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, size_t *nd_out,
+                          vt__level *lv, size_t *nl_out, unsigned char *levmask, vt_error *err) {
+  long k0 = col->k0, k1 = col->k1, nz = (long)v->n[2];
+  size_t nvox = v->n[0] * v->n[1] * v->n[2];
+  /* the largest box body_slice may use: lr up to BOX_LR_MM + 8 each side,
+   * ap from 2 mm behind the wall to BOX_AP_MM in front, plus rounding */
+  size_t boxmax = (size_t)((2 * (BOX_LR_MM + 8) / v->sp[0] + 4) * ((BOX_AP_MM + 2) / v->sp[1] + 4));
+  unsigned char *mark = calloc(nvox, 1), *box = malloc(boxmax);
+  int *queue = malloc(boxmax * sizeof *queue);
+  double *tmp = malloc((size_t)nz * sizeof *tmp), *area = calloc((size_t)nz, sizeof *area);
+  double *prof = NULL, *dep1 = NULL;
+  if (!mark || !box || !queue || !tmp || !area) goto oom;
+  /* posterior wall of the body in front of the canal */
+  for (long k = k0; k <= k1; k++) {
+    col->pw[k] = NAN;
+    if (col->state[k] == 3) continue;
+    double step = fmin(v->sp[1], 1.0);
+    for (double t = 2.5; t <= WALL_MAX_MM; t += step)
+      if (vt__hu_mm(v, col->cx[k], col->cy[k] + t, k) >= VT__BONE_HU) {
+        col->pw[k] = col->cy[k] + t;
+        break;
+      }
+  }
+  fill_nan(col->pw, k0, k1);
+  smooth_median(col->pw, k0, k1, (long)lround(4.0 / v->sp[2]));
+  /* body threshold: 60 % of the way from muscle (~40 HU) to the median HU just
+   * in front of the wall (trabecular bone, endplates, discs) */
+  size_t nt = 0;
+  for (long k = k0; k <= k1; k++)
+    if (col->state[k] == 1 && isfinite(col->pw[k])) tmp[nt++] = vt__hu_mm(v, col->cx[k], col->pw[k] + 10.0, k);
+  double trab = median_of(tmp, nt);
+  if (!isfinite(trab)) trab = 150;
+  double thr = 0.4 * 40.0 + 0.6 * trab; /* nearer the bone: discs (70-100 HU) must stay out */
+  if (thr < 60) thr = 60;
+  if (thr > 110) thr = 110; /* below healthy trabecular bone (150-250 HU) even when the
+                              * sample in front of the wall hit cortex or endplate */
+  /* pass 1: depth of each cross-section; pass 2 with a box fitted to it */
+  size_t nd1 = 0;
+  for (long k = k0; k <= k1; k++) {
+    double bx, by, d;
+    col->depth[k] = NAN;
+    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d) >= MIN_AREA_MM2)
+      tmp[nd1++] = d;
+  }
+  double D = median_of(tmp, nd1);
+  if (!isfinite(D) || D < 10) D = 30;
+  double ap_max = fmin(BOX_AP_MM, 1.3 * D + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * D + 5);
+  long kb0 = -1, kb1 = -1;
+  for (long k = k0; k <= k1; k++) {
+    double bx = NAN, by = NAN, d = NAN;
+    area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d);
+    if (getenv("VT_ANALYZE_DEBUG"))
+      fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f\n", k, thr,
+              col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d);
+    col->bx[k] = col->by[k] = col->depth[k] = NAN;
+    if (area[k] >= MIN_AREA_MM2) {
+      col->bx[k] = bx, col->by[k] = by, col->depth[k] = d;
+      if (kb0 < 0) kb0 = k;
+      kb1 = k;
+    }
+  }
+  if (kb0 < 0) {
+    free(mark), free(box), free(queue), free(tmp), free(area);
+    return vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: a canal-like column but no vertebral bodies in front of it");
+  }
+  col->k0 = k0 = kb0, col->k1 = k1 = kb1;
+  fill_nan(col->bx, k0, k1), fill_nan(col->by, k0, k1), fill_nan(col->depth, k0, k1);
+  long hz = (long)lround(6.0 / v->sp[2]);
+  smooth_median(col->bx, k0, k1, hz), smooth_median(col->by, k0, k1, hz);
+  smooth_median(col->depth, k0, k1, (long)lround(15.0 / v->sp[2]));
+  /* profile: mean HU (clamped) in a disk round the body centre, per 1 mm */
+  double z0 = (double)k0 * v->sp[2], z1 = (double)k1 * v->sp[2];
+  long M = (long)floor(z1 - z0) + 1;
+  prof = malloc((size_t)M * sizeof *prof);
+  dep1 = malloc((size_t)M * sizeof *dep1);
+  if (!prof || !dep1) goto oom;
+  double r = fmin(PROF_R_MM, 0.35 * D);
+  for (long k = k0; k <= k1; k++) {
+    double s = 0;
+    int n = 0;
+    for (double dy = -r; dy <= r; dy += v->sp[1])
+      for (double dx = -r; dx <= r; dx += v->sp[0]) {
+        if (dx * dx + dy * dy > r * r) continue;
+        double hu = vt__hu_mm(v, col->bx[k] + dx, col->by[k] + dy, k);
+        s += fmax(-200.0, fmin(1200.0, hu)), n++;
+      }
+    tmp[k] = n ? s / n : 0;
+  }
+  for (long m = 0; m < M; m++) {
+    double z = z0 + (double)m, fk = z / v->sp[2];
+    long a = (long)floor(fk);
+    if (a < k0) a = k0;
+    if (a >= k1) a = k1 - (k1 > k0);
+    double t = k1 > k0 ? fk - (double)a : 0;
+    if (t < 0) t = 0;
+    if (t > 1) t = 1;
+    prof[m] = tmp[a] * (1 - t) + tmp[a + (k1 > k0)] * t;
+    dep1[m] = col->depth[a] * (1 - t) + col->depth[a + (k1 > k0)] * t;
+  }
+  double zs[VT__MAX_LEVELS];
+  if (getenv("VT_ANALYZE_DEBUG"))
+    for (long m = 0; m < M; m++) fprintf(stderr, "prof %.0f %.1f %.1f\n", z0 + (double)m, prof[m], dep1[m]);
+  size_t nd = pick_discs(prof, dep1, 0, M, zs, VT__MAX_LEVELS - 1);
+  /* discs: centre on the body line, normal = body line tangent */
+  for (size_t i = 0; i < nd; i++) {
+    vt__disc *d = &discs[i];
+    d->z = z0 + zs[i];
+    double fk = d->z / v->sp[2];
+    long a = (long)lround(fk), h = (long)ceil(8.0 / v->sp[2]);
+    long lo = a - h < k0 ? k0 : a - h, hi = a + h > k1 ? k1 : a + h;
+    if (a < k0) a = k0;
+    if (a > k1) a = k1;
+    d->p[0] = col->bx[a], d->p[1] = col->by[a], d->p[2] = d->z;
+    double t[3] = {col->bx[hi] - col->bx[lo], col->by[hi] - col->by[lo], (double)(hi - lo) * v->sp[2]};
+    double nn = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+    for (int q = 0; q < 3; q++) d->nrm[q] = nn > 0 ? t[q] / nn : (q == 2);
+    d->half = 0;
+  }
+  for (size_t i = 0; i < nd; i++) {
+    double pitch = nd > 1 ? (i + 1 < nd ? discs[i + 1].z - discs[i].z : discs[i].z - discs[i - 1].z) : D;
+    discs[i].half = DISC_BAND * fabs(pitch);
+  }
+  /* levels between discs (and the column ends); keep end pieces that hold at
+   * least 35 % of a neighbour's height */
+  size_t nl = 0;
+  double ztop = z1, zbot = z0;
+  for (size_t i = 0; i <= nd && nl < VT__MAX_LEVELS; i++) {
+    /* cranial to caudal: view z decreases; discs were found in increasing z */
+    double hi_z = i == 0 ? ztop : discs[nd - i].z, lo_z = i == nd ? zbot : discs[nd - 1 - i].z;
+    vt__level *L = &lv[nl];
+    memset(L, 0, sizeof *L);
+    L->z_top = hi_z, L->z_bot = lo_z;
+    L->cut_top = i == 0, L->cut_bot = i == nd;
+    L->height_mm = hi_z - lo_z;
+    nl++;
+  }
+  /* the level index of each marked voxel: by disc planes */
+  memset(levmask, 0, nvox);
+  double sd_lo[VT__MAX_LEVELS];
+  for (size_t i = 0; i < nl; i++) sd_lo[i] = 0;
+  for (long k = k0; k <= k1; k++)
+    for (size_t j = 0; j < v->n[1]; j++)
+      for (size_t i = 0; i < v->n[0]; i++) {
+        size_t q = vt__index(v, i, j, (size_t)k);
+        double p[3] = {(double)i * v->sp[0], (double)j * v->sp[1], (double)k * v->sp[2]};
+        int body = mark[q] & M_BODY;
+        if (!body) {
+          /* posterior elements: bone behind the body wall, beside the canal */
+          if (vt__hu(v, (long)i, (long)j, k) < VT__BONE_HU) continue;
+          double dx = p[0] - col->cx[k], dy = p[1] - col->pw[k];
+          if (fabs(dx) > 40.0 || dy > -1.0 || dy < -65.0) continue;
+        }
+        /* levels are numbered cranially down: level L lies below disc nd-L
+         * (index from the top) and above disc nd-1-L */
+        int lev = -1;
+        for (size_t L = 0; L < nl; L++) {
+          int above_ok = 1, below_ok = 1;
+          if (L > 0) { /* below the disc that tops it */
+            const vt__disc *d = &discs[nd - L];
+            double s = (p[0] - d->p[0]) * d->nrm[0] + (p[1] - d->p[1]) * d->nrm[1] + (p[2] - d->p[2]) * d->nrm[2];
+            above_ok = s < -d->half;
+          }
+          if (L + 1 < nl) {
+            const vt__disc *d = &discs[nd - 1 - L];
+            double s = (p[0] - d->p[0]) * d->nrm[0] + (p[1] - d->p[1]) * d->nrm[1] + (p[2] - d->p[2]) * d->nrm[2];
+            below_ok = s > d->half;
+          }
+          if (above_ok && below_ok) {
+            lev = (int)L;
+            break;
+          }
+        }
+        if (lev < 0) continue;
+        levmask[q] = (unsigned char)(lev + 1) | (body ? 0x80 : 0);
+        if (body) lv[lev].voxels++;
+        (void)sd_lo;
+      }
+  /* drop end pieces that are too small to be a vertebra (< 35 % of the next) */
+  int drop_top = nl > 1 && lv[0].height_mm < 0.35 * lv[1].height_mm;
+  int drop_bot = nl > 1 && lv[nl - 1].height_mm < 0.35 * lv[nl - 2].height_mm;
+  if (drop_top || drop_bot) {
+    for (size_t q = 0; q < nvox; q++) {
+      int l = levmask[q] & 0x7f;
+      if (!l) continue;
+      if ((drop_top && l == 1) || (drop_bot && (size_t)l == nl)) levmask[q] = 0;
+      else if (drop_top) levmask[q] = (unsigned char)((levmask[q] & 0x80) | (l - 1));
+    }
+    if (drop_bot) nl--;
+    if (drop_top) {
+      memmove(lv, lv + 1, (nl - 1) * sizeof *lv);
+      nl--;
+    }
+  }
+  for (size_t i = 0; i < nl; i++) {
+    /* the FOV cuts a level when its body reaches the first/last slice */
+    if (lv[i].cut_top) lv[i].cut_top = col->k1 >= nz - 1 ? 1 : 2;
+    if (lv[i].cut_bot) lv[i].cut_bot = col->k0 <= 0 ? 1 : 2;
+  }
+  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  *nd_out = nd;
+  *nl_out = nl;
+  return VT_OK;
+oom:
+  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  return vt_error_set(err, VT_ENOMEM, NULL, "out of memory segmenting vertebral bodies");
+}

@@ -1,0 +1,102 @@
+/* analyze_internal.h — what the steps of `vt_spine_analyze` share: an
+ * axis-aligned RAS view of the CT, the spinal column found in it, and the
+ * levels cut from it (method: docs/image-analyze.md). Internal to src/image. */
+#ifndef VT_ANALYZE_INTERNAL_H
+#define VT_ANALYZE_INTERNAL_H
+#include <stddef.h>
+
+#include "vertebra/spine.h"
+#include "vertebra/spine_analyze.h"
+#include "vertebra/status.h"
+#include "vertebra/volume.h"
+
+/* HU thresholds shared by the steps. Cortical and dense bone is well above
+ * 200 HU, soft tissue and CSF below 100 HU (e.g. Hounsfield-scale tables in
+ * Prokop & Galanski, Spiral and Multislice CT, 2003). */
+#define VT__BONE_HU 200.0
+#define VT__MAX_LEVELS 40
+
+/* The CT seen with its voxel axes permuted/flipped to the nearest world axes:
+ * view axis 0 runs to patient right (+x RAS), 1 anterior, 2 superior.
+ * Positions in mm are i*sp[0], j*sp[1], k*sp[2] (relative to the view origin). */
+typedef struct vt__view {
+  const float *data;
+  size_t n[3];     /* view dimensions */
+  double sp[3];    /* spacing along the view axes (mm) */
+  long long st[3]; /* signed voxel-array stride per view axis */
+  long long base;  /* array offset of view voxel (0,0,0) */
+  int perm[3];     /* view axis a is voxel axis perm[a] */
+  int flip[3];     /* 1: view index runs against the voxel index */
+} vt__view;
+
+static inline float vt__hu(const vt__view *v, long i, long j, long k) {
+  if (i < 0 || j < 0 || k < 0 || (size_t)i >= v->n[0] || (size_t)j >= v->n[1] || (size_t)k >= v->n[2])
+    return -1000.0f;
+  return v->data[v->base + i * v->st[0] + j * v->st[1] + k * v->st[2]];
+}
+/* HU at a position in mm within slice k (nearest voxel). */
+static inline float vt__hu_mm(const vt__view *v, double x, double y, long k) {
+  double fi = x / v->sp[0] + 0.5, fj = y / v->sp[1] + 0.5;
+  if (fi < 0 || fj < 0) return -1000.0f;
+  return vt__hu(v, (long)fi, (long)fj, k);
+}
+/* Array index of view voxel (i, j, k). */
+static inline size_t vt__index(const vt__view *v, size_t i, size_t j, size_t k) {
+  return (size_t)(v->base + (long long)i * v->st[0] + (long long)j * v->st[1] + (long long)k * v->st[2]);
+}
+
+/* The column per view slice k: canal centre (mm in the view), body centre,
+ * posterior wall of the body; state 0 outside the column, 1 canal found in
+ * this slice, 2 interpolated, 3 extrapolated below/above the canal track. */
+typedef struct vt__column {
+  size_t nz;
+  double *cx, *cy, *score; /* canal centre, canal score (0..12) */
+  double *bx, *by;         /* vertebral body centre (mm) */
+  double *pw;              /* posterior wall of the body (y mm) */
+  double *depth;           /* body antero-posterior depth (mm) */
+  int *state;
+  long k0, k1;             /* first and last slice of the column (inclusive) */
+  long t0, t1;             /* first and last slice of the canal track */
+} vt__column;
+
+/* One vertebra (or the sacrum) cut from the column between two discs. */
+typedef struct vt__level {
+  double z_top, z_bot;     /* bounding disc (or column end) positions along view z (mm) */
+  int cut_top, cut_bot;    /* 1: this end is the field-of-view / column end, not a disc */
+  double rib;              /* fraction of its slices with a rib beside it */
+  int rib_bearing;         /* rib fraction above the threshold */
+  int sacrum;              /* 1: wide alae or a closed canal: the sacrum */
+  double height_mm;        /* z extent */
+  size_t voxels;
+} vt__level;
+
+typedef struct vt__disc {
+  double z;       /* view z (mm) of the disc centre on the column */
+  double half;    /* half thickness excluded from the bodies (mm) */
+  double p[3];    /* disc centre (view mm) */
+  double nrm[3];  /* column tangent (cranial) */
+} vt__disc;
+
+vt_status vt__view_init(const vt_volume *ct, vt__view *v, vt_error *err);
+void vt__column_free(vt__column *c);
+/* Finds and tracks the spinal canal; VT_ENOTFOUND "no spine found". */
+vt_status vt__find_canal(const vt__view *v, vt__column *col, vt_error *err);
+/* Body centre line, disc positions and the level index mask (0 none, 1..nl
+ * cranial to caudal, one byte per CT voxel in the CT's own order). */
+vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, size_t *nd,
+                          vt__level *lv, size_t *nl, unsigned char *levmask, vt_error *err);
+/* Rib and sacrum evidence per level (fills rib, rib_bearing, sacrum). */
+void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* HU of the largest bright blob left-anterior of the column (aorta), NaN if none. */
+double vt__aorta_hu(const vt__view *v, const vt__column *col);
+/* Label decisions from the anchors (lowest rib-bearing vertebra, sacrum):
+ * fills out[0..nl-1] (provisional VerSe labels in prov[], always a valid
+ * cranio-caudal sequence for measuring) and appends warnings. */
+typedef struct vt__warnings {
+  char **w;
+  size_t n, cap;
+} vt__warnings;
+vt_status vt__warn(vt__warnings *w, const char *fmt, ...) VT_PRINTF(2, 3);
+void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_level *out,
+                      int *prov, vt__warnings *w);
+#endif

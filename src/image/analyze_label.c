@@ -1,0 +1,161 @@
+/* analyze_label.c — names the levels cut from the column from two anatomical
+ * anchors: the lowest rib-bearing vertebra (T12 in the common anatomy) and
+ * the sacrum. With both in view the count between them is checked (five
+ * lumbar vertebrae; four or six are reported as transitional anatomy, and
+ * the ambiguous names get a low confidence). With one anchor the labels are
+ * counted from it but stay below the default confidence threshold (0.5):
+ * an anchor the other does not confirm is how wrong-level labels happen. With none
+ * no label is given: the field of view does not allow one, and guessing from
+ * size alone is what makes wrong-level reports (docs/image-analyze.md). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/analyze_internal.h"
+
+vt_status vt__warn(vt__warnings *w, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? 2 * w->cap : 8;
+    char **nw = realloc(w->w, cap * sizeof *nw);
+    if (!nw) return VT_ENOMEM;
+    w->w = nw;
+    w->cap = cap;
+  }
+  w->w[w->n] = strdup(buf);
+  if (!w->w[w->n]) return VT_ENOMEM;
+  w->n++;
+  return VT_OK;
+}
+
+/* VerSe label of the vertebra `steps` levels caudal of `from` in the common
+ * sequence C1..C7 (1-7), T1..T12 (8-19), L1..L5 (20-24), sacrum (26);
+ * negative steps go cranially. 0 when off the sequence. */
+static int step_label(int from, int steps) {
+  static const int seq[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
+                            14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26};
+  int n = (int)(sizeof seq / sizeof *seq), at = -1;
+  for (int i = 0; i < n; i++)
+    if (seq[i] == from) at = i;
+  if (at < 0) return 0;
+  int to = at + steps;
+  return to >= 0 && to < n ? seq[to] : 0;
+}
+
+static void set(vt_spine_level *o, int verse, double conf, const char *basis) {
+  o->verse_label = verse;
+  const char *name = verse ? vt_verse_label_name(verse) : NULL;
+  snprintf(o->label, sizeof o->label, "%s", name ? name : "?");
+  o->confidence = conf < 0 ? 0 : conf > 1 ? 1 : conf;
+  snprintf(o->basis, sizeof o->basis, "%s", basis);
+}
+
+void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_level *out,
+                      int *prov, vt__warnings *w) {
+  memset(out, 0, nl * sizeof *out);
+  /* anchors: the sacrum (the last level, when detected) and the lowest
+   * level of the cranial-most run of rib-bearing levels */
+  long sac = nl && lv[nl - 1].sacrum ? (long)nl - 1 : -1;
+  long rib = -1;
+  for (size_t i = 0; i < nl; i++) {
+    if (!lv[i].rib_bearing) {
+      if (rib >= 0) break;
+      continue;
+    }
+    rib = (long)i;
+  }
+  /* lateral bone right above the sacrum is the pelvis, not a rib */
+  if (rib >= 0 && sac >= 0 && sac - rib <= 2) rib = -1;
+  /* a rib run that reaches the bottom of the view without a sacrum: its
+   * lowest level may be cut or the view may end inside the thorax; still the
+   * lowest rib-bearing level seen, but only if a rib-free level follows it */
+  if (rib >= 0 && (size_t)rib + 1 >= nl) rib = -1;
+  char basis[160];
+  int lumbar = sac >= 0 && rib >= 0 ? (int)(sac - rib - 1) : -1;
+  if (sac >= 0 && rib >= 0 && lumbar == 5) {
+    for (size_t i = 0; i < nl; i++) {
+      long d = labs((long)i - rib) < labs((long)i - sac) ? labs((long)i - rib) : labs((long)i - sac);
+      set(&out[i], step_label(19, (int)((long)i - rib)), 0.95 - 0.03 * (double)d,
+          "lowest rib-bearing = T12 and sacrum; 5 lumbar between: consistent");
+    }
+  } else if (sac >= 0 && rib >= 0 && (lumbar == 4 || lumbar == 6)) {
+    /* transitional anatomy: 4 or 6 lumbar-type vertebrae. Counted up from
+     * the sacrum the lumbar names hold; the lowest rib-bearing level is T12
+     * or T13 (6) / T11-like T12 (4): reported, with low confidence above */
+    vt__warn(w, "transitional anatomy: %d lumbar-type vertebrae between the lowest rib-bearing "
+                "vertebra and the sacrum (common anatomy: 5); labels above the lumbar spine are "
+                "uncertain", lumbar);
+    for (size_t i = 0; i < nl; i++) {
+      long up = sac - (long)i; /* levels above the sacrum */
+      int verse;
+      double conf;
+      if (lumbar == 6 && up == 6) {
+        verse = 25, conf = 0.6; /* L6 */
+        snprintf(basis, sizeof basis, "6 lumbar-type vertebrae above the sacrum: L6 (or T13 above)");
+      } else if (lumbar == 6 && up > 6) {
+        verse = step_label(20, (int)(6 - up)), conf = 0.3;
+        snprintf(basis, sizeof basis, "above a 6th lumbar-type vertebra: naming depends on T13 vs L6");
+      } else if (lumbar == 4 && up == 5) {
+        verse = 19, conf = 0.3;
+        snprintf(basis, sizeof basis, "4 lumbar-type vertebrae: lowest rib-bearing is L1 with ribs or T12");
+      } else {
+        verse = up == 0 ? 26 : step_label(24, (int)(1 - up));
+        conf = up == 0 ? 0.9 : lumbar == 6 ? 0.6 : 0.45;
+        snprintf(basis, sizeof basis, "counted up from the sacrum (%d lumbar-type vertebrae seen)", lumbar);
+      }
+      set(&out[i], verse, conf, basis);
+    }
+  } else if (sac >= 0) {
+    if (rib >= 0)
+      vt__warn(w, "%d levels between the lowest rib-bearing vertebra and the sacrum (5 expected): "
+                  "labels counted from the sacrum with low confidence", lumbar);
+    for (size_t i = 0; i < nl; i++) {
+      long up = sac - (long)i;
+      /* one anchor, unchecked by the other: below the default threshold */
+      double conf = (rib >= 0 ? 0.35 : 0.45) - 0.03 * (double)(up > 5 ? up - 5 : 0);
+      set(&out[i], step_label(26, (int)-up), conf,
+          rib >= 0 ? "counted up from the sacrum; rib anchor disagrees"
+                   : "counted up from the sacrum (no rib-bearing vertebra in view)");
+    }
+  } else if (rib >= 0) {
+    for (size_t i = 0; i < nl; i++) {
+      long d = labs((long)i - rib);
+      set(&out[i], step_label(19, (int)((long)i - rib)), 0.45 - 0.03 * (double)d,
+          "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)");
+    }
+  } else {
+    vt__warn(w, "no anatomical anchor in the field of view (no rib-bearing vertebra above a "
+                "rib-free one, no sacrum): the %zu vertebrae found are not labelled", nl);
+    for (size_t i = 0; i < nl; i++) set(&out[i], 0, 0, "no anchor in the field of view");
+  }
+  /* provisional labels for measuring: always a valid cranio-caudal sequence */
+  int any = 0;
+  for (size_t i = 0; i < nl; i++) any |= out[i].verse_label != 0;
+  for (size_t i = 0; i < nl; i++) {
+    if (any && out[i].verse_label) {
+      prov[i] = out[i].verse_label;
+    } else if (any) {
+      /* a level off the sequence: measured under a neighbour-derived name */
+      prov[i] = 0;
+    } else {
+      prov[i] = step_label(24, (int)i - (int)nl + 1); /* unlabelled: ends at "L5" */
+      if (!prov[i]) prov[i] = 1 + (int)(i % 24);
+    }
+  }
+  size_t withheld = 0;
+  for (size_t i = 0; i < nl; i++) {
+    out[i].label_uncertain = out[i].confidence < min_conf;
+    if (out[i].label_uncertain && out[i].verse_label) {
+      withheld++;
+      out[i].verse_label = 0;
+      snprintf(out[i].label, sizeof out[i].label, "?");
+    }
+  }
+  if (withheld)
+    vt__warn(w, "%zu label(s) withheld: confidence below %.2f", withheld, min_conf);
+}

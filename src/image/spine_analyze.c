@@ -1,0 +1,234 @@
+/* spine_analyze.c — vt_spine_analyze: the steps of the whole-CT analysis in
+ * order (canal, bodies and discs, anchors, labels, measurements) and the
+ * vertebrae.json document. Each step lives in its own analyze_*.c; the
+ * measurements are those of `vertebra ct morphometry` (morphometry.c) applied
+ * to the label mask found here, so both commands measure alike. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/analyze_internal.h"
+#include "vertebra/spine_analyze.h"
+
+/* Median HU of the aorta above which the study is taken as contrast-enhanced:
+ * unenhanced blood is 30-60 HU; arterial or portal-venous phase aortas are
+ * well above 150 HU. Contrast raises trabecular HU (about +10-30 HU in the
+ * portal venous phase, Pickhardt et al., AJR 2011) and so biases the
+ * osteoporosis category towards normal. */
+#define CONTRAST_AORTA_HU 150.0
+#define METHOD_VERSION "vertebra-ct-analyze 1 (canal track, body profile discs, rib/sacrum anchors)"
+
+struct vt_spine_analysis {
+  vt_volume *labels;
+  vt_vertebra_morph *morph;
+  vt_spine_level *levels;
+  size_t n;
+  vt__warnings warn;
+  double aorta_hu;
+};
+
+void vt_spine_analyze_defaults(vt_spine_analyze_opts *o) {
+  o->jobs = 0;
+  o->min_label_confidence = 0.5;
+}
+
+void vt_spine_analysis_free(vt_spine_analysis *a) {
+  if (!a) return;
+  vt_volume_free(a->labels);
+  free(a->morph);
+  free(a->levels);
+  for (size_t i = 0; i < a->warn.n; i++) free(a->warn.w[i]);
+  free(a->warn.w);
+  free(a);
+}
+
+const vt_volume *vt_spine_analysis_labels(const vt_spine_analysis *a) { return a->labels; }
+size_t vt_spine_analysis_count(const vt_spine_analysis *a) { return a->n; }
+const vt_spine_level *vt_spine_analysis_level(const vt_spine_analysis *a, size_t i) {
+  return i < a->n ? &a->levels[i] : NULL;
+}
+const vt_vertebra_morph *vt_spine_analysis_morph(const vt_spine_analysis *a, size_t i) {
+  return i < a->n ? &a->morph[i] : NULL;
+}
+size_t vt_spine_analysis_warning_count(const vt_spine_analysis *a) { return a->warn.n; }
+const char *vt_spine_analysis_warning(const vt_spine_analysis *a, size_t i) {
+  return i < a->warn.n ? a->warn.w[i] : NULL;
+}
+
+static void progress(vt_progress_fn fn, void *user, const char *stage, size_t done) {
+  if (fn) fn(stage, done, 5, user);
+}
+
+/* The CT must be a 3-D volume with finite, positive spacing and an
+ * invertible affine. */
+static vt_status check_ct(const vt_volume *ct, vt_error *err) {
+  size_t d[3];
+  vt_volume_dims(ct, d);
+  if (d[0] < 2 || d[1] < 2 || d[2] < 2)
+    return vt_error_set(err, VT_EINVAL, "ct", "a 2-D image (%zux%zux%zu voxels): a CT volume is needed",
+                        d[0], d[1], d[2]);
+  double sp[3];
+  vt_volume_spacing(ct, sp);
+  for (int i = 0; i < 3; i++)
+    if (!(sp[i] > 0.05 && sp[i] <= 10.0))
+      return vt_error_set(err, VT_EINVAL, "ct", "voxel spacing %g mm along axis %d is zero, not a number or "
+                          "out of 0.05-10 mm", sp[i], i);
+  const double *A = vt_volume_affine(ct);
+  double det = A[0] * (A[5] * A[10] - A[6] * A[9]) - A[1] * (A[4] * A[10] - A[6] * A[8]) +
+               A[2] * (A[4] * A[9] - A[5] * A[8]);
+  if (!(fabs(det) > 1e-9) || !isfinite(det))
+    return vt_error_set(err, VT_EINVAL, "ct", "the image affine is singular or not finite");
+  return VT_OK;
+}
+
+vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opts,
+                           vt_progress_fn pfn, void *puser, vt_spine_analysis **out, vt_error *err) {
+  if (!ct || !out) return vt_error_set(err, VT_EINVAL, "ct", "no CT or no output");
+  *out = NULL;
+  vt_spine_analyze_opts def;
+  vt_spine_analyze_defaults(&def);
+  if (!opts) opts = &def;
+  vt_status st = check_ct(ct, err);
+  if (st) return st;
+  vt__view v;
+  if ((st = vt__view_init(ct, &v, err))) return st;
+  vt_spine_analysis *a = calloc(1, sizeof *a);
+  if (!a) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  vt__column col;
+  memset(&col, 0, sizeof col);
+  unsigned char *levmask = NULL;
+  vt_volume *mask = NULL;
+  vt_vertebra_morph *m = NULL;
+  size_t nm = 0;
+  int *prov = NULL;
+  progress(pfn, puser, "spinal canal", 0);
+  if ((st = vt__find_canal(&v, &col, err))) goto fail;
+  size_t d[3];
+  vt_volume_dims(ct, d);
+  size_t nvox = d[0] * d[1] * d[2];
+  levmask = malloc(nvox);
+  vt__disc discs[VT__MAX_LEVELS];
+  vt__level lv[VT__MAX_LEVELS];
+  size_t nd = 0, nl = 0;
+  if (!levmask) {
+    st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+    goto fail;
+  }
+  progress(pfn, puser, "vertebral bodies and discs", 1);
+  if ((st = vt__find_levels(&v, &col, discs, &nd, lv, &nl, levmask, err))) goto fail;
+  if (nl == 0) {
+    st = vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: no vertebra between discs");
+    goto fail;
+  }
+  progress(pfn, puser, "anatomical anchors", 2);
+  vt__level_anatomy(&v, &col, lv, nl);
+  if (getenv("VT_ANALYZE_DEBUG")) {
+    for (size_t i = 0; i < nd; i++) fprintf(stderr, "disc %zu z %.1f half %.1f\n", i, discs[i].z, discs[i].half);
+    for (size_t i = 0; i < nl; i++)
+      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d\n", i, lv[i].z_bot,
+              lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum, lv[i].cut_top,
+              lv[i].cut_bot);
+  }
+  a->aorta_hu = vt__aorta_hu(&v, &col);
+  vt_spine_level lab[VT__MAX_LEVELS];
+  prov = calloc(nl, sizeof *prov);
+  if (!prov) {
+    st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+    goto fail;
+  }
+  vt__label_levels(lv, nl, opts->min_label_confidence, lab, prov, &a->warn);
+  /* measurement mask (provisional names) and output mask (given labels) */
+  progress(pfn, puser, "measurements", 3);
+  if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &mask, err))) goto fail;
+  if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
+  float *mk = vt_volume_data(mask), *lo = vt_volume_data(a->labels);
+  for (size_t q = 0; q < nvox; q++) {
+    int l = levmask[q] & 0x7f;
+    if (!l || (size_t)l > nl) continue;
+    mk[q] = (float)prov[l - 1];
+    lo[q] = (float)lab[l - 1].verse_label;
+  }
+  free(levmask);
+  levmask = NULL;
+  if ((st = vt_spine_morphometry(mask, &m, &nm, err))) goto fail;
+  if ((st = vt_spine_bone_hu(ct, mask, m, nm, err))) goto fail;
+  vt_volume_free(mask);
+  mask = NULL;
+  /* one morphometry entry per level, in level order */
+  a->morph = calloc(nl, sizeof *a->morph);
+  a->levels = calloc(nl, sizeof *a->levels);
+  if (!a->morph || !a->levels) {
+    st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+    goto fail;
+  }
+  for (size_t i = 0; i < nl; i++) {
+    const vt_vertebra_morph *hit = NULL;
+    for (size_t k = 0; k < nm && !hit; k++)
+      if (m[k].verse_label == prov[i]) hit = &m[k];
+    if (!hit) continue; /* a level too small to measure */
+    a->morph[a->n] = *hit;
+    a->levels[a->n] = lab[i];
+    vt_vertebra_morph *mo = &a->morph[a->n];
+    mo->verse_label = lab[i].verse_label;
+    snprintf(mo->label, sizeof mo->label, "%s", lab[i].label);
+    if (lv[i].cut_top == 1 || lv[i].cut_bot == 1) {
+      if ((st = vt__warn(&a->warn, "%s: cut by the field of view: heights and grade are not "
+                         "reliable", lab[i].label[0] == '?' ? "a vertebra" : lab[i].label))) goto oom;
+      mo->genant_grade = -1;
+    }
+    a->n++;
+  }
+  if (isfinite(a->aorta_hu) && a->aorta_hu > CONTRAST_AORTA_HU)
+    if ((st = vt__warn(&a->warn, "the study looks contrast-enhanced (aorta about %.0f HU): trabecular "
+                       "HU read high, so the osteoporosis category may be too favourable",
+                       a->aorta_hu))) goto oom;
+  free(m);
+  free(prov);
+  vt__column_free(&col);
+  progress(pfn, puser, "done", 5);
+  *out = a;
+  return VT_OK;
+oom:
+  st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+fail:
+  free(levmask);
+  free(m);
+  free(prov);
+  vt_volume_free(mask);
+  vt__column_free(&col);
+  vt_spine_analysis_free(a);
+  return st;
+}
+
+vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_error *err) {
+  char *base = NULL;
+  vt_status st = vt_spine_morphometry_json(a->morph, a->n, &base, err);
+  if (st) return st;
+  json_error_t je;
+  json_t *root = json_loads(base, 0, &je);
+  free(base);
+  if (!root) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  json_t *vs = json_object_get(root, "vertebrae");
+  for (size_t i = 0; i < a->n && i < json_array_size(vs); i++) {
+    json_t *o = json_array_get(vs, i);
+    const vt_spine_level *l = &a->levels[i];
+    json_object_set_new(o, "confidence", json_real(l->confidence));
+    json_object_set_new(o, "label_uncertain", json_boolean(l->label_uncertain));
+    json_object_set_new(o, "label_basis", json_string(l->basis));
+    if (!l->verse_label) json_object_set_new(o, "verse_label", json_null());
+  }
+  json_t *w = json_object_get(root, "warnings");
+  if (!json_is_array(w)) {
+    w = json_array();
+    json_object_set_new(root, "warnings", w);
+  }
+  for (size_t i = 0; i < a->warn.n; i++) json_array_append_new(w, json_string(a->warn.w[i]));
+  json_object_set_new(root, "aorta_hu", isfinite(a->aorta_hu) ? json_real(a->aorta_hu) : json_null());
+  json_object_set_new(root, "method", json_string(METHOD_VERSION));
+  *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+  json_decref(root);
+  if (!*json) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  return VT_OK;
+}

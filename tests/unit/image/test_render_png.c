@@ -1,0 +1,207 @@
+/* test_render_png.c — the sagittal/coronal overlays, driven from phantom truth
+ * labels and vt_spine_morphometry (not the analyzer): the PNG decodes with
+ * libpng at the rendered size, each label's colour appears at its projected
+ * centroid, anterior is on the image left (sagittal), the curve keeps every
+ * body in the coronal plane, ROI outline and height lines are drawn with the
+ * measured lengths, and a failed write leaves no file. */
+#include <png.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "vertebra/spine_render.h"
+#include "vt_test.h"
+
+typedef struct phantom {
+  vt_volume *ct, *lab;
+  vt_vertebra_morph *m;
+  size_t n;
+} phantom;
+
+static int make_phantom(phantom *p, int lps, double cobb) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.top = 19, o.bottom = 22; /* T12..L3 + sacrum */
+  o.lps = lps;
+  o.cobb_deg = cobb;
+  o.fracture_label = 20, o.fracture_grade = 2;
+  char *truth = NULL;
+  vt_error err;
+  if (vt_phantom_build(&o, &p->ct, &p->lab, &truth, &err)) return 1;
+  free(truth);
+  if (vt_spine_morphometry(p->lab, &p->m, &p->n, &err)) return 1;
+  return vt_spine_bone_hu(p->ct, p->lab, p->m, p->n, &err) != VT_OK;
+}
+
+static void free_phantom(phantom *p) {
+  vt_volume_free(p->ct), vt_volume_free(p->lab), free(p->m);
+}
+
+/* Reads an 8-bit RGB PNG; returns malloc'd pixels or NULL. */
+static unsigned char *read_png(const char *path, size_t *w, size_t *h) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&img, path)) return NULL;
+  img.format = PNG_FORMAT_RGB;
+  unsigned char *buf = malloc(PNG_IMAGE_SIZE(img));
+  if (!buf || !png_image_finish_read(&img, NULL, buf, 0, NULL)) {
+    free(buf);
+    png_image_free(&img);
+    return NULL;
+  }
+  *w = img.width, *h = img.height;
+  return buf;
+}
+
+/* Pixels within +-r of (col,row) whose colour is grey blended with the
+ * label's colour at VT_SPINE_LABEL_ALPHA: p - alpha*c has equal channels. */
+static int label_pixels_near(const unsigned char *rgb, size_t w, size_t h, double col, double row, int r, int label) {
+  unsigned char c[3];
+  vt_spine_label_color(label, c);
+  int hits = 0;
+  for (long y = lround(row) - r; y <= lround(row) + r; y++)
+    for (long x = lround(col) - r; x <= lround(col) + r; x++) {
+      if (x < 0 || y < 0 || (size_t)x >= w || (size_t)y >= h) continue;
+      const unsigned char *p = rgb + 3 * ((size_t)y * w + (size_t)x);
+      double g[3];
+      for (int k = 0; k < 3; k++) g[k] = p[k] - VT_SPINE_LABEL_ALPHA * c[k];
+      if (fabs(g[0] - g[1]) <= 1.5 && fabs(g[1] - g[2]) <= 1.5 && g[0] >= -1) hits++;
+    }
+  return hits;
+}
+
+static size_t count_rgb(const unsigned char *rgb, size_t w, size_t h, unsigned hex) {
+  size_t n = 0;
+  for (size_t i = 0; i < w * h; i++)
+    n += rgb[3 * i] == (unsigned char)(hex >> 16) && rgb[3 * i + 1] == (unsigned char)(hex >> 8) &&
+         rgb[3 * i + 2] == (unsigned char)hex;
+  return n;
+}
+
+static void check_view(const phantom *p, vt_spine_view view, const char *path, vt_spine_image *keep) {
+  vt_spine_findings f = {p->ct, p->lab, p->m, NULL, p->n, NULL, 0};
+  vt_spine_image img;
+  vt_error err;
+  CHECK(vt_spine_render(&f, view, NULL, &img, &err) == VT_OK);
+  CHECK(vt_spine_image_write_png(&img, path, &err) == VT_OK);
+  size_t w = 0, h = 0;
+  unsigned char *rgb = read_png(path, &w, &h);
+  CHECK(rgb != NULL);
+  if (!rgb) return;
+  CHECK_INT(w, img.width);
+  CHECK_INT(h, img.height);
+  CHECK(memcmp(rgb, img.rgb, w * h * 3) == 0);
+  /* isotropic pixels of the smallest voxel size (1 mm here) */
+  CHECK_NEAR(img.pixel_mm, 1.0, 1e-9);
+  for (size_t i = 0; i < p->n; i++) {
+    double col, row;
+    vt_spine_image_project(&img, p->m[i].centroid_ras_mm, &col, &row);
+    int hits = label_pixels_near(rgb, w, h, col, row, 3, p->m[i].verse_label);
+    CHECK_MSG(hits >= 10, "%s view %d: %d label pixels near the centroid (%.1f, %.1f)", p->m[i].label, view, hits,
+              col, row);
+    /* cranial at the top: rows grow caudally */
+    if (i > 0) {
+      double c0, r0;
+      vt_spine_image_project(&img, p->m[i - 1].centroid_ras_mm, &c0, &r0);
+      CHECK(r0 < row);
+    }
+  }
+  if (view == VT_SPINE_SAGITTAL) {
+    /* anterior on the left: on the centroid row of L2, the label's pixels
+     * reach much further right (spinous process, posterior) than left */
+    const vt_vertebra_morph *m = &p->m[2];
+    double col, row;
+    vt_spine_image_project(&img, m->centroid_ras_mm, &col, &row);
+    long left = 0, right = 0;
+    for (long x = 0; x < (long)w; x++) {
+      if (!label_pixels_near(rgb, w, h, (double)x, row, 0, m->verse_label)) continue;
+      if (x < col) left = (long)col - x > left ? (long)col - x : left;
+      else right = x - (long)col > right ? x - (long)col : right;
+    }
+    CHECK_MSG(right > left + 20, "posterior reach %ld px vs anterior %ld px", right, left);
+    CHECK(count_rgb(rgb, w, h, VT_SPINE_RGB_ANTERIOR) > 0);
+    CHECK(count_rgb(rgb, w, h, VT_SPINE_RGB_POSTERIOR) > 0);
+    /* the middle line of each vertebra has the measured middle height */
+    for (size_t i = 0; i + 1 < p->n; i++) {
+      double c0, r0;
+      vt_spine_image_project(&img, p->m[i].centroid_ras_mm, &c0, &r0);
+      /* rows holding cyan near the centroid's column (a slightly tilted
+       * line steps sideways by a pixel); the longest run of such rows */
+      size_t best = 0, run = 0;
+      for (long y = lround(r0) - 30; y <= lround(r0) + 30; y++) {
+        int any = 0;
+        for (long x = lround(c0) - 15; x <= lround(c0) + 15 && !any; x++) {
+          if (x < 0 || y < 0 || (size_t)x >= w || (size_t)y >= h) continue;
+          const unsigned char *q = rgb + 3 * ((size_t)y * w + (size_t)x);
+          any = q[0] == 0 && q[1] == 255 && q[2] == 255;
+        }
+        run = any ? run + 1 : 0;
+        if (run > best) best = run;
+      }
+      CHECK_MSG(fabs((double)best - p->m[i].height_middle_mm / img.pixel_mm) <= 2.5,
+                "%s middle line %zu px, height %.1f mm", p->m[i].label, best, p->m[i].height_middle_mm);
+    }
+  }
+  CHECK(count_rgb(rgb, w, h, VT_SPINE_RGB_ROI) > 0);
+  free(rgb);
+  if (keep) *keep = img;
+  else vt_spine_image_free(&img);
+}
+
+int main(void) {
+  phantom ras = {0}, lps = {0}, curved = {0};
+  CHECK(make_phantom(&ras, 0, 0) == 0);
+  CHECK(make_phantom(&lps, 1, 0) == 0);
+  CHECK(make_phantom(&curved, 0, 25) == 0);
+  char dir[] = "render_png_XXXXXX", path[256];
+  CHECK(mkdtemp(dir) != NULL);
+  vt_spine_image a, b;
+  snprintf(path, sizeof path, "%s/ras_sag.png", dir);
+  check_view(&ras, VT_SPINE_SAGITTAL, path, &a);
+  snprintf(path, sizeof path, "%s/ras_cor.png", dir);
+  check_view(&ras, VT_SPINE_CORONAL, path, NULL);
+  /* the same anatomy stored LPS renders upright the same way */
+  snprintf(path, sizeof path, "%s/lps_sag.png", dir);
+  check_view(&lps, VT_SPINE_SAGITTAL, path, &b);
+  CHECK_INT(a.width, b.width);
+  CHECK_INT(a.height, b.height);
+  if (a.width == b.width && a.height == b.height) {
+    size_t same = 0;
+    for (size_t i = 0; i < a.width * a.height * 3; i++) same += abs(a.rgb[i] - b.rgb[i]) <= 8;
+    CHECK_MSG(same > 0.95 * (double)(a.width * a.height * 3), "RAS vs LPS: %zu of %zu bytes agree", same,
+              a.width * a.height * 3);
+  }
+  vt_spine_image_free(&a);
+  vt_spine_image_free(&b);
+  /* a 25 degree scoliotic curve: the coronal reformat follows the column, so
+   * every body shows at its centroid */
+  snprintf(path, sizeof path, "%s/curved_cor.png", dir);
+  check_view(&curved, VT_SPINE_CORONAL, path, NULL);
+  snprintf(path, sizeof path, "%s/curved_sag.png", dir);
+  check_view(&curved, VT_SPINE_SAGITTAL, path, NULL);
+  /* a failed write leaves nothing behind */
+  vt_spine_findings f = {ras.ct, ras.lab, ras.m, NULL, ras.n, NULL, 0};
+  vt_error err;
+  snprintf(path, sizeof path, "%s/missing/x.png", dir);
+  CHECK(vt_spine_render_png(&f, VT_SPINE_SAGITTAL, NULL, path, &err) == VT_EIO);
+  CHECK(access(path, F_OK) != 0);
+  /* labels on another grid are refused */
+  vt_spine_findings g = {ras.ct, curved.lab, ras.m, NULL, ras.n, NULL, 0};
+  vt_spine_image img;
+  vt_status st = vt_spine_render(&g, VT_SPINE_SAGITTAL, NULL, &img, &err);
+  size_t d1[3], d2[3];
+  vt_volume_dims(ras.lab, d1);
+  vt_volume_dims(curved.lab, d2);
+  if (d1[0] != d2[0] || d1[1] != d2[1] || d1[2] != d2[2]) CHECK(st == VT_EINVAL);
+  else if (st == VT_OK) vt_spine_image_free(&img);
+  /* bad options */
+  vt_spine_render_opts o;
+  vt_spine_render_defaults(&o);
+  o.window_width = 0;
+  CHECK(vt_spine_render(&f, VT_SPINE_CORONAL, &o, &img, &err) == VT_EINVAL);
+  free_phantom(&ras), free_phantom(&lps), free_phantom(&curved);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (!vt_test_failed && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  return VT_TEST_END();
+}
