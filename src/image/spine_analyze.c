@@ -141,21 +141,26 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt__label_levels(lv, nl, opts->min_label_confidence, lab, prov, &a->warn);
   /* measurement mask (provisional names) and output mask (given labels) */
   progress(pfn, puser, "measurements", 3);
+  /* one float volume at a time beside the CT: the measurement mask is freed
+   * before the output mask is made (peak memory on a 512x512x600 CT) */
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &mask, err))) goto fail;
-  if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
-  float *mk = vt_volume_data(mask), *lo = vt_volume_data(a->labels);
+  float *mk = vt_volume_data(mask);
   for (size_t q = 0; q < nvox; q++) {
     int l = levmask[q] & 0x7f;
-    if (!l || (size_t)l > nl) continue;
-    mk[q] = (float)prov[l - 1];
-    lo[q] = (float)lab[l - 1].verse_label;
+    if (l && (size_t)l <= nl) mk[q] = (float)prov[l - 1];
   }
-  free(levmask);
-  levmask = NULL;
   if ((st = vt_spine_morphometry(mask, &m, &nm, err))) goto fail;
   if ((st = vt_spine_bone_hu(ct, mask, m, nm, err))) goto fail;
   vt_volume_free(mask);
   mask = NULL;
+  if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
+  float *lo = vt_volume_data(a->labels);
+  for (size_t q = 0; q < nvox; q++) {
+    int l = levmask[q] & 0x7f;
+    if (l && (size_t)l <= nl) lo[q] = (float)lab[l - 1].verse_label;
+  }
+  free(levmask);
+  levmask = NULL;
   /* one morphometry entry per level, in level order */
   a->morph = calloc(nl, sizeof *a->morph);
   a->levels = calloc(nl, sizeof *a->levels);
