@@ -8,13 +8,18 @@
 
 #include "image/analyze_internal.h"
 
-/* Ribs run laterally from the transverse processes: bone to the
- * side of the canal (55-110 mm), between 45 mm behind and 25 mm in front of the body's
- * posterior wall. A rib's cross-section there is small (< 700 mm^2 on one
- * side); the iliac wings, the other lateral bone near the column, are far
- * larger, and lie caudal to the lumbar spine. */
-#define RIB_X0_MM 55.0 /* past the lumbar transverse processes (tips ~45-50 mm) */
-#define RIB_X1_MM 110.0
+/* A rib leaves the vertebra at the transverse process and runs on
+ * laterally: in a slice of a rib-bearing level there is bone both near the
+ * column (30-60 mm to the side of the body centre: rib neck and tubercle on
+ * the transverse process) and far out (60-110 mm: the rib's shaft), between
+ * 45 mm behind and 25 mm in front of the body's posterior wall. A lumbar
+ * transverse process gives only the near part; the tips of the floating
+ * ribs beside L1 only the far part (on example_ct: T12 27/13 mm^2 median
+ * near/far, L1 0/18, L4 45/0). Each part is a small cross-section; the iliac
+ * wings, larger, lie caudal and are handled by the labeller. */
+#define RIB_NEAR0_MM 30.0
+#define RIB_NEAR1_MM 60.0
+#define RIB_FAR1_MM 110.0
 #define RIB_Y0_MM (-45.0)
 #define RIB_Y1_MM 25.0
 #define RIB_MIN_MM2 12.0
@@ -51,19 +56,30 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
     long ka = (long)ceil(l->z_bot / v->sp[2]), kb = (long)floor(l->z_top / v->sp[2]);
     if (ka < col->k0) ka = col->k0;
     if (kb > col->k1) kb = col->k1;
-    size_t ns = 0, rib = 0, ala = 0, closed = 0;
+    size_t ns = 0, ala = 0, closed = 0, nmid = 0, rib_side[2] = {0, 0};
     for (long k = ka; k <= kb; k++) {
       if (k < 0 || (size_t)k >= v->n[2]) continue;
       ns++;
       double cx = col->cx[k], pw = col->pw[k], bx = col->bx[k], by = col->by[k];
       if (!isfinite(cx) || !isfinite(pw)) continue;
-      int sides = 0;
-      for (int s = -1; s <= 1; s += 2) {
-        double xa = s < 0 ? cx - RIB_X1_MM : cx + RIB_X0_MM, xb = s < 0 ? cx - RIB_X0_MM : cx + RIB_X1_MM;
-        double a = bone_area(v, k, xa, xb, pw + RIB_Y0_MM, pw + RIB_Y1_MM, VT__BONE_HU);
-        if (a >= RIB_MIN_MM2 && a <= RIB_MAX_MM2) sides++;
+      int side_hit[2] = {0, 0};
+      double mx = isfinite(bx) ? bx : cx;
+      for (int sg = -1; sg <= 1; sg += 2) {
+        double n0 = mx + sg * RIB_NEAR0_MM, n1 = mx + sg * RIB_NEAR1_MM, f1 = mx + sg * RIB_FAR1_MM;
+        double near = bone_area(v, k, fmin(n0, n1), fmax(n0, n1), pw + RIB_Y0_MM, pw + RIB_Y1_MM, VT__BONE_HU);
+        double far = bone_area(v, k, fmin(n1, f1), fmax(n1, f1), pw + RIB_Y0_MM, pw + RIB_Y1_MM, VT__BONE_HU);
+        if (near >= RIB_MIN_MM2 && near <= RIB_MAX_MM2 && far >= RIB_MIN_MM2 && far <= RIB_MAX_MM2)
+          side_hit[sg > 0] = 1;
       }
-      if (sides >= 1) rib++;
+      /* ribs come in pairs, each side counted on its own (a curved spine
+       * tilts the pair across slices); only the middle 60 % of the level
+       * counts, so a disc placed a few mm off does not lend a neighbour's ribs */
+      double z = (double)k * v->sp[2], h = l->z_top - l->z_bot;
+      if (z >= l->z_bot + 0.2 * h && z <= l->z_top - 0.2 * h) {
+        rib_side[0] += (size_t)side_hit[0];
+        rib_side[1] += (size_t)side_hit[1];
+      }
+      if (z >= l->z_bot + 0.2 * h && z <= l->z_top - 0.2 * h) nmid++;
       if (isfinite(bx) && isfinite(by) && isfinite(col->depth[k])) {
         double hd = 0.35 * col->depth[k];
         double fl = bone_frac(v, k, bx - ALA_X1_MM, bx - ALA_X0_MM, by - hd, by + hd, 150.0);
@@ -72,9 +88,9 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
       }
       if (col->state[k] == 3) closed++;
     }
-    l->rib = ns ? (double)rib / (double)ns : 0;
-    double rib_mm = (double)rib * v->sp[2];
-    l->rib_bearing = rib_mm >= fmax(v->sp[2], 5.0) && l->rib >= 0.2;
+    size_t rib_min = rib_side[0] < rib_side[1] ? rib_side[0] : rib_side[1];
+    l->rib = nmid ? (double)rib_min / (double)nmid : 0;
+    l->rib_bearing = (double)rib_min * v->sp[2] >= fmax(v->sp[2], 3.0) && l->rib >= 0.2;
     double fa = ns ? (double)ala / (double)ns : 0, fc = ns ? (double)closed / (double)ns : 0;
     /* only the caudal end of the column can be the sacrum */
     l->sacrum = L + 1 == nl && (fa >= 0.5 || fc >= 0.6);

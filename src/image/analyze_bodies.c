@@ -177,6 +177,8 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
       if (q < M && g[q] > mr) mr = g[q];
     double v = fmin(lvl, fmin(ml, mr)) - g[m];
     if (v < 8.0) continue;
+    if (getenv("VT_ANALYZE_DEBUG"))
+      fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f\n", m0 + m, g[m], lvl, ml, mr, v);
     cand[nc] = m;
     val[nc++] = v;
   }
@@ -296,14 +298,17 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   prof = malloc((size_t)M * sizeof *prof);
   dep1 = malloc((size_t)M * sizeof *dep1);
   if (!prof || !dep1) goto oom;
-  double r = fmin(PROF_R_MM, 0.35 * D);
+  /* the disk sits in the anterior half of the body: the basivertebral
+   * veins darken the posterior centre at mid-height, a dip as deep as a
+   * disc's in a real CT */
+  double r = fmin(PROF_R_MM, 0.25 * D), fwd = 0.2 * D;
   for (long k = k0; k <= k1; k++) {
     double s = 0;
     int n = 0;
     for (double dy = -r; dy <= r; dy += v->sp[1])
       for (double dx = -r; dx <= r; dx += v->sp[0]) {
         if (dx * dx + dy * dy > r * r) continue;
-        double hu = vt__hu_mm(v, col->bx[k] + dx, col->by[k] + dy, k);
+        double hu = vt__hu_mm(v, col->bx[k] + dx, col->by[k] + fwd + dy, k);
         s += fmax(-200.0, fmin(1200.0, hu)), n++;
       }
     tmp[k] = n ? s / n : 0;
