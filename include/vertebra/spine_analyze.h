@@ -31,6 +31,7 @@ typedef struct vt_spine_level {
   double confidence;     /* 0..1 */
   int label_uncertain;   /* 1: confidence below the threshold or anchors disagree */
   char basis[160];       /* the anchors behind the label, e.g. "lowest rib-bearing = T12; sacrum" */
+  char candidate[8];     /* when withheld: the name the anchors suggest ("" when none) */
 } vt_spine_level;
 
 typedef struct vt_spine_analysis vt_spine_analysis;

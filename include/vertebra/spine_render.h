@@ -38,7 +38,7 @@ typedef enum vt_spine_view {
 
 typedef struct vt_spine_render_opts {
   double window_level, window_width; /* HU; default 400 / 1800 (bone window) */
-  double pixel_mm;    /* 0: the smallest voxel size, at least 0.5 mm */
+  double pixel_mm;    /* 0: the smallest voxel size, kept within 0.5-1 mm */
   double label_alpha; /* opacity of the label colours, default VT_SPINE_LABEL_ALPHA */
 } vt_spine_render_opts;
 

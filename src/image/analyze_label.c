@@ -152,6 +152,7 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
     out[i].label_uncertain = out[i].confidence < min_conf;
     if (out[i].label_uncertain && out[i].verse_label) {
       withheld++;
+      snprintf(out[i].candidate, sizeof out[i].candidate, "%s", out[i].label);
       out[i].verse_label = 0;
       snprintf(out[i].label, sizeof out[i].label, "?");
     }

@@ -248,7 +248,9 @@ static vt_status setup(view_geom *g, const vt_spine_findings *f, vt_spine_view v
   }
   double sp[3];
   vt_volume_spacing(f->ct, sp);
-  g->px = o->pixel_mm > 0 ? o->pixel_mm : fmax(0.5, fmin(sp[0], fmin(sp[1], sp[2])));
+  /* default: the smallest voxel size, within 0.5-1 mm, so that a 3 mm CT
+   * still gives a view a reader can see the labels on */
+  g->px = o->pixel_mm > 0 ? o->pixel_mm : fmin(1.0, fmax(0.5, fmin(sp[0], fmin(sp[1], sp[2]))));
   g->h_axis = view == VT_SPINE_SAGITTAL ? 1 : 0;
   g->d_axis = view == VT_SPINE_SAGITTAL ? 0 : 1;
   double hspan = hi[g->h_axis] - lo[g->h_axis], vspan = hi[2] - lo[2];
@@ -459,6 +461,8 @@ vt_status vt_spine_render(const vt_spine_findings *f, vt_spine_view view, const 
     char text[16];
     const vt_spine_level *lev = f->levels ? &f->levels[t] : NULL;
     const char *name = lev ? lev->label : m->label;
+    /* a withheld label shows the anchors' candidate with a "?" ("T12?") */
+    if (lev && !lev->verse_label && lev->candidate[0]) name = lev->candidate;
     snprintf(text, sizeof text, "%s%s", name[0] ? name : "?", lev && lev->label_uncertain && strcmp(name, "?") ? "?" : "");
     unsigned char lc[3];
     vt_spine_label_color(m->verse_label, lc);

@@ -177,7 +177,8 @@ static void level_note(ctx *c, json_t *o, const vt_spine_findings *f, size_t i) 
   }
   const vt_spine_level *l = &f->levels[i];
   char t[320];
-  snprintf(t, sizeof t, "level %s, confidence %.2f%s; basis: %s", l->label[0] ? l->label : "?", l->confidence,
+  snprintf(t, sizeof t, "level %s%s%s, confidence %.2f%s; basis: %s", l->label[0] ? l->label : "?",
+           l->candidate[0] ? ", candidate " : "", l->candidate, l->confidence,
            l->label_uncertain ? " (uncertain)" : "", l->basis[0] ? l->basis : "not stated");
   note(c, o, t);
 }

@@ -223,6 +223,7 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
     json_object_set_new(o, "label_uncertain", json_boolean(l->label_uncertain));
     json_object_set_new(o, "label_basis", json_string(l->basis));
     if (!l->verse_label) json_object_set_new(o, "verse_label", json_null());
+    json_object_set_new(o, "label_candidate", l->candidate[0] ? json_string(l->candidate) : json_null());
   }
   json_t *w = json_object_get(root, "warnings");
   if (!json_is_array(w)) {

@@ -96,6 +96,18 @@ try:
             dice = 2 * (rb & ob).sum() / max(1, rb.sum() + ob.sum())
             print("goal %s: %s, body Dice %.2f (goal >= 0.85)" % (name, "labelled" if v in labelled else "not labelled", dice))
         print("example_ct warnings: %s" % doc.get("warnings"))
+        # withheld labels: how the anchors' suggestion compares (printed)
+        names = {"T11": 18, "T12": 19, "L1": 20, "L2": 21, "L3": 22, "L4": 23, "L5": 24, "S": 26}
+        aff = np.linalg.inv(ref.affine)
+        for v in doc["vertebrae"]:
+            cand = v.get("label_candidate")
+            if not cand:
+                continue
+            ijk = np.rint(nib.affines.apply_affine(aff, v["centroid_ras_mm"])).astype(int)
+            inside = all(0 <= ijk[i] < R.shape[i] for i in range(3))
+            at = int(Rv[tuple(ijk)]) if inside else 0
+            print("candidate %s (withheld, confidence %.2f): reference at its centroid %s" %
+                  (cand, v["confidence"], {c: n for n, c in names.items()}.get(at, at)))
 
     d_img, _ = analyze(ts + "/example_ct_dicom", work, "example_ct_dicom")
     if d_img is not None:
