@@ -9,7 +9,7 @@ PACKAGES=(
   libnifti2-dev libniftiio-dev libopenjp2-7-dev libcharls-dev libjpeg62-turbo-dev libxgboost-dev
   # reference implementations used by tests and benchmarks only
   python3 python3-numpy python3-scipy python3-sklearn python3-xgboost
-  python3-nibabel python3-pydicom python3-statsmodels dcm2niix postgresql hyperfine
+  python3-nibabel python3-pydicom python3-statsmodels python3-pil dcm2niix postgresql hyperfine
 )
 
 missing=()
