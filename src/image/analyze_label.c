@@ -94,9 +94,12 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
       long up = sac - (long)i; /* levels above the sacrum */
       int verse;
       double conf;
-      if (lumbar == 6 && up == 6) {
-        verse = 25, conf = 0.6; /* L6 */
-        snprintf(basis, sizeof basis, "6 lumbar-type vertebrae above the sacrum: L6 (or T13 above)");
+      if (lumbar == 6 && up == 1) {
+        verse = 25, conf = 0.6; /* L6: the sixth lumbar-type vertebra, above the sacrum */
+        snprintf(basis, sizeof basis, "6 lumbar-type vertebrae above the sacrum: the lowest is L6");
+      } else if (lumbar == 6 && up >= 2 && up <= 6) {
+        verse = step_label(24, (int)(2 - up)), conf = 0.6; /* L5 .. L1 */
+        snprintf(basis, sizeof basis, "counted up from L6 (6 lumbar-type vertebrae seen)");
       } else if (lumbar == 6 && up > 6) {
         verse = step_label(20, (int)(6 - up)), conf = 0.3;
         snprintf(basis, sizeof basis, "above a 6th lumbar-type vertebra: naming depends on T13 vs L6");
@@ -105,7 +108,7 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
         snprintf(basis, sizeof basis, "4 lumbar-type vertebrae: lowest rib-bearing is L1 with ribs or T12");
       } else {
         verse = up == 0 ? 26 : step_label(24, (int)(1 - up));
-        conf = up == 0 ? 0.9 : lumbar == 6 ? 0.6 : 0.45;
+        conf = up == 0 ? 0.9 : 0.45;
         snprintf(basis, sizeof basis, "counted up from the sacrum (%d lumbar-type vertebrae seen)", lumbar);
       }
       set(&out[i], verse, conf, basis);
