@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""make_seeds_io.py — writes the tiny synthetic seed corpora of fuzz_dicom and
-fuzz_nifti (tests/fuzz/corpus/{dicom,nifti}/) with pydicom and nibabel."""
+"""make_seeds_io.py [DICOM_DIR] — writes the tiny synthetic seed corpora of
+fuzz_dicom (into DICOM_DIR, by default tests/fuzz/corpus/dicom/; the test
+suite writes them into its build folder and does not keep them in git) and
+fuzz_nifti (tests/fuzz/corpus/nifti/) with pydicom and nibabel."""
 import os, sys
 import numpy as np
 import pydicom
@@ -11,7 +13,8 @@ from pydicom.uid import (ExplicitVRLittleEndian, ImplicitVRLittleEndian, Explici
 import nibabel as nib
 
 here = os.path.dirname(os.path.abspath(__file__))
-dd, nd = os.path.join(here, "corpus", "dicom"), os.path.join(here, "corpus", "nifti")
+dd = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "dicom")
+nd = os.path.join(here, "corpus", "nifti")
 os.makedirs(dd, exist_ok=True); os.makedirs(nd, exist_ok=True)
 
 def image(ts, bits=16, signed=1, frames=1, spp=1):
@@ -51,6 +54,9 @@ ds.save_as(os.path.join(dd, "rle.dcm"), write_like_original=False)
 # JPEG lossless SV1 and JPEG-LS seeds are 12x8 codestreams that a fuzz run grows
 # from the others; keep the corpus generator dependency-free beyond pydicom.
 
+if len(sys.argv) > 1:  # DICOM seeds only (the test suite's use)
+    print("seeds written")
+    sys.exit(0)
 aff = np.array([[-0.8, 0, 0, 10], [0, 0.8, 0, -5], [0, 0, 2.5, 3], [0, 0, 0, 1]])
 for dt in (np.int16, np.uint8, np.float32, np.float64):
     img = nib.Nifti1Image((np.arange(24).reshape(2, 3, 4) - 5).astype(dt), aff)

@@ -1,5 +1,6 @@
-/* replay_main.c — runs a libFuzzer target over every file of a corpus folder,
- * without libFuzzer, so the normal (and sanitizer) suite replays the seeds. */
+/* replay_main.c — runs a libFuzzer target over every file of one or more
+ * corpus folders, without libFuzzer, so the normal (and sanitizer) suite
+ * replays the seeds (kept ones and ones generated into the build folder). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,22 +9,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-    return 64;
-  }
-  DIR *d = opendir(argv[1]);
+/* Replays every file of `dir`; returns the count, or -1 on an error. */
+static int replay_dir(const char *dir) {
+  DIR *d = opendir(dir);
   if (!d) {
-    fprintf(stderr, "%s: cannot open corpus\n", argv[1]);
-    return 66;
+    fprintf(stderr, "%s: cannot open corpus\n", dir);
+    return -1;
   }
   struct dirent *e;
   int n = 0;
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.') continue;
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", argv[1], e->d_name);
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     FILE *f = fopen(path, "rb");
     if (!f) continue;
     fseek(f, 0, SEEK_END);
@@ -33,7 +31,8 @@ int main(int argc, char **argv) {
     if (!buf || (sz > 0 && fread(buf, 1, (size_t)sz, f) != (size_t)sz)) {
       fclose(f);
       free(buf);
-      return 74;
+      closedir(d);
+      return -1;
     }
     fclose(f);
     LLVMFuzzerTestOneInput(buf, (size_t)sz);
@@ -41,6 +40,20 @@ int main(int argc, char **argv) {
     n++;
   }
   closedir(d);
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s CORPUS_DIR...\n", argv[0]);
+    return 64;
+  }
+  int n = 0;
+  for (int i = 1; i < argc; i++) {
+    int k = replay_dir(argv[i]);
+    if (k < 0) return 74;
+    n += k;
+  }
   printf("%d passed, 0 failed\n", n);
   return n > 0 ? 0 : 1;
 }
