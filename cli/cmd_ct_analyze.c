@@ -2,11 +2,9 @@
  * measures every vertebra of a CT (DICOM folder or NIfTI) and writes
  * vertebrae.json, labels.nii.gz, sagittal.png, coronal.png and
  * report.fhir.json into DIR, which appears only when all of them succeeded. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/atomic_file.h"
@@ -88,21 +86,6 @@ static int data_error(const vt_error *err) {
   return VT_EXIT_DATAERR;
 }
 
-/* Whether `dir` does not exist or is an empty directory. */
-static int dir_absent_or_empty(const char *dir) {
-  struct stat sb;
-  if (stat(dir, &sb) != 0) return errno == ENOENT;
-  if (!S_ISDIR(sb.st_mode)) return 0;
-  DIR *d = opendir(dir);
-  if (!d) return 0;
-  struct dirent *e;
-  int empty = 1;
-  while (empty && (e = readdir(d)) != NULL)
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
-  closedir(d);
-  return empty;
-}
-
 int vt_cli_ct_analyze(int argc, char **argv) {
   const char *in = NULL, *dir = NULL;
   vt_spine_analyze_opts ao;
@@ -137,10 +120,7 @@ int vt_cli_ct_analyze(int argc, char **argv) {
   vt_error err;
   vt_error_clear(&err);
   /* refused before the work, not after it (the commit checks again) */
-  if (!dir_absent_or_empty(dir)) {
-    vt_error_set(&err, VT_EIO, dir, "output directory exists and is not empty; remove it or choose another");
-    return vt_cli_fail(&err);
-  }
+  if (vt__atomic_dir_check(dir, &err)) return vt_cli_fail(&err);
   vt_volume *ct = NULL;
   vt_dicom_info info;
   memset(&info, 0, sizeof info);

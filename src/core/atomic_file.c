@@ -131,20 +131,23 @@ static int dir_is_empty(const char *dir) {
   return empty;
 }
 
-vt_status vt__atomic_dir_commit(const char *tmp_dir, const char *dir, vt_error *err) {
+vt_status vt__atomic_dir_check(const char *dir, vt_error *err) {
   struct stat sb;
-  if (stat(dir, &sb) == 0) {
-    if (!S_ISDIR(sb.st_mode)) {
-      vt__atomic_dir_abort(tmp_dir);
-      return vt_error_set(err, VT_EIO, dir, "exists and is not a directory");
-    }
-    if (!dir_is_empty(dir)) {
-      vt__atomic_dir_abort(tmp_dir);
-      return vt_error_set(err, VT_EIO, dir,
-                          "output directory exists and is not empty; remove it or choose another");
-    }
-    rmdir(dir);
+  if (stat(dir, &sb) != 0) return VT_OK;
+  if (!S_ISDIR(sb.st_mode)) return vt_error_set(err, VT_EIO, dir, "exists and is not a directory");
+  if (!dir_is_empty(dir))
+    return vt_error_set(err, VT_EIO, dir,
+                        "output directory exists and is not empty; remove it or choose another");
+  return VT_OK;
+}
+
+vt_status vt__atomic_dir_commit(const char *tmp_dir, const char *dir, vt_error *err) {
+  vt_status st = vt__atomic_dir_check(dir, err);
+  if (st) {
+    vt__atomic_dir_abort(tmp_dir);
+    return st;
   }
+  rmdir(dir); /* an empty one, or none */
   if (rename(tmp_dir, dir) != 0) {
     int e = errno;
     vt__atomic_dir_abort(tmp_dir);

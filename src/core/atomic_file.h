@@ -28,6 +28,9 @@ vt_status vt__atomic_write(const char *path, const void *data, size_t len, vt_er
  * commit renames it to `dir` (replacing an existing empty or previous-run
  * directory is refused unless it does not exist). tmp_dir is malloc'd. */
 vt_status vt__atomic_dir_open(const char *dir, char **tmp_dir, vt_error *err);
+/* VT_OK when `dir` does not exist or is an empty directory, the commit's
+ * refusal otherwise (VT_EIO): lets a command refuse before doing the work. */
+vt_status vt__atomic_dir_check(const char *dir, vt_error *err);
 vt_status vt__atomic_dir_commit(const char *tmp_dir, const char *dir, vt_error *err);
 /* Removes the temporary directory and everything in it. */
 void vt__atomic_dir_abort(const char *tmp_dir);

@@ -128,6 +128,10 @@ char *vt__buf_take(vt_buf *b, size_t *len) {
   return p;
 }
 
+int vt__fread_exact(FILE *f, void *dst, size_t size) {
+  return fread(dst, 1, size, f) == size && fgetc(f) == EOF && !ferror(f);
+}
+
 vt_status vt__read_file(const char *path, size_t max, char **data, size_t *len,
                         vt_error *err) {
   FILE *f = fopen(path, "rb");
@@ -153,9 +157,7 @@ vt_status vt__read_file(const char *path, size_t max, char **data, size_t *len,
       fclose(f);
       return vt_error_set(err, VT_ENOMEM, path, "out of memory reading file");
     }
-    size_t got = fread(d, 1, want, f);
-    int c = got == want ? fgetc(f) : EOF;
-    if (got == want && c == EOF && !ferror(f)) {
+    if (vt__fread_exact(f, d, want)) {
       fclose(f);
       d[want] = 0;
       *data = d;

@@ -4,6 +4,7 @@
 #define VT_CORE_BUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "vertebra/status.h"
 
@@ -29,6 +30,11 @@ vt_status vt__buf_json_escape(vt_buf *b, const char *s, size_t n);
 vt_status vt__buf_csv_field(vt_buf *b, const char *s, size_t n);
 /* Gives the bytes to the caller (who frees them) and empties the buffer. */
 char *vt__buf_take(vt_buf *b, size_t *len);
+
+/* Reads exactly `size` bytes from the start position of f into dst and
+ * checks that the file ends there: 1 when it does, 0 on a short or longer
+ * file or a read error (the file changed since its size was taken). */
+int vt__fread_exact(FILE *f, void *dst, size_t size);
 
 /* Reads a whole file into a NUL-terminated buffer of at most `max` bytes.
  * VT_EIO (with errno text), VT_ELIMIT (names the size and the limit). */

@@ -144,6 +144,7 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
  * chain spaced at least MIN_GAP_DEPTH x the local body depth apart. */
 static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd) {
   if (M < 5) return 0;
+  int debug = getenv("VT_ANALYZE_DEBUG") != NULL; /* candidates on stderr */
   double *g = malloc((size_t)M * sizeof *g), *val = malloc((size_t)M * sizeof *val), *best = malloc((size_t)M * sizeof *best);
   long *cand = malloc((size_t)M * sizeof *cand), *prev = malloc((size_t)M * sizeof *prev);
   size_t nd = 0;
@@ -177,7 +178,7 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
       if (q < M && g[q] > mr) mr = g[q];
     double v = fmin(lvl, fmin(ml, mr)) - g[m];
     if (v < 8.0) continue;
-    if (getenv("VT_ANALYZE_DEBUG"))
+    if (debug)
       fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f\n", m0 + m, g[m], lvl, ml, mr, v);
     cand[nc] = m;
     val[nc++] = v;
@@ -226,6 +227,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
                           vt__level *lv, size_t *nl_out, unsigned char *levmask, vt_error *err) {
   long k0 = col->k0, k1 = col->k1, nz = (long)v->n[2];
   size_t nvox = v->n[0] * v->n[1] * v->n[2];
+  int debug = getenv("VT_ANALYZE_DEBUG") != NULL; /* slices and profile on stderr */
   /* the largest box body_slice may use: lr up to BOX_LR_MM + 8 each side,
    * ap from 2 mm behind the wall to BOX_AP_MM in front, plus rounding */
   size_t boxmax = (size_t)((2 * (BOX_LR_MM + 8) / v->sp[0] + 4) * ((BOX_AP_MM + 2) / v->sp[1] + 4));
@@ -273,7 +275,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   for (long k = k0; k <= k1; k++) {
     double bx = NAN, by = NAN, d = NAN;
     area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d);
-    if (getenv("VT_ANALYZE_DEBUG"))
+    if (debug)
       fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f\n", k, thr,
               col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d);
     col->bx[k] = col->by[k] = col->depth[k] = NAN;
@@ -325,7 +327,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     dep1[m] = col->depth[a] * (1 - t) + col->depth[a + (k1 > k0)] * t;
   }
   double zs[VT__MAX_LEVELS];
-  if (getenv("VT_ANALYZE_DEBUG"))
+  if (debug)
     for (long m = 0; m < M; m++) fprintf(stderr, "prof %.0f %.1f %.1f\n", z0 + (double)m, prof[m], dep1[m]);
   size_t nd = pick_discs(prof, dep1, 0, M, zs, VT__MAX_LEVELS - 1);
   /* discs: centre on the body line, normal = body line tangent */

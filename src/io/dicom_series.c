@@ -65,8 +65,7 @@ static int arena_read(arena *a, const char *path, size_t size, slice *sl) {
   FILE *f = fopen(path, "rb");
   if (!f) return 0;
   unsigned char *dst = a->base + a->used;
-  size_t got = fread(dst, 1, size, f);
-  int ok = got == size && fgetc(f) == EOF && !ferror(f);
+  int ok = vt__fread_exact(f, dst, size);
   fclose(f);
   if (!ok) return 0;
   a->used += size;
