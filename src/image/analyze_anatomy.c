@@ -3,6 +3,7 @@
  * and/or wide alae at the caudal end), and the HU of the aorta (a contrast
  * warning). Method and limits: docs/image-analyze.md. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,69 @@
 #define ALA_X1_MM 50.0
 #define ALA_MIN_FRAC 0.35
 
+/* The sacrum is joined to the iliac bones at the sacroiliac joints: in its
+ * slices, bone (trabecular level, 3x3 mean) connected to the body reaches
+ * far out on both sides through the alae into the ilia, while a lumbar
+ * vertebra's connected bone ends at its transverse processes (~40-50 mm out;
+ * example_ct: L1-L5 slices at most 55 mm, S1 slices 80-135 mm), and the
+ * iliac wings beside L5 are separated from it by the psoas. */
+#define PELVIS_REACH_MM 65.0
+#define PELVIS_MIN_FRAC 0.5
+#define BOX_AP_PELVIS_MM 30.0 /* the flood box: 90 mm behind the wall to 30 mm in front of the body centre */
+
+/* 3x3 in-plane mean HU of view voxel (i, j) in slice k. */
+static double hu9(const vt__view *v, long i, long j, long k) {
+  double s = 0;
+  for (long b = -1; b <= 1; b++)
+    for (long a = -1; a <= 1; a++) s += vt__hu(v, i + a, j + b, k);
+  return s / 9.0;
+}
+
+/* Lateral reach (mm, left and right of the body centre) of the bone
+ * connected to the body in slice k, flooded inside a box round it. */
+static void bone_reach(const vt__view *v, const vt__column *col, long k, unsigned char *seen, int *queue,
+                       size_t cap, double *left, double *right) {
+  *left = *right = 0;
+  double bx = col->bx[k], by = col->by[k], pw = col->pw[k], thr = col->body_thr;
+  if (!isfinite(bx) || !isfinite(by) || !isfinite(pw) || !(thr > 0)) return;
+  long i0 = (long)floor((bx - 2 * PELVIS_REACH_MM) / v->sp[0]), i1 = (long)ceil((bx + 2 * PELVIS_REACH_MM) / v->sp[0]);
+  long j0 = (long)floor((pw - 90.0) / v->sp[1]), j1 = (long)ceil((by + BOX_AP_PELVIS_MM) / v->sp[1]);
+  if (i0 < 0) i0 = 0;
+  if (j0 < 0) j0 = 0;
+  if (i1 >= (long)v->n[0]) i1 = (long)v->n[0] - 1;
+  if (j1 >= (long)v->n[1]) j1 = (long)v->n[1] - 1;
+  long w = i1 - i0 + 1, h = j1 - j0 + 1;
+  if (w <= 0 || h <= 0 || (size_t)(w * h) > cap) return;
+  memset(seen, 0, (size_t)(w * h));
+  size_t qn = 0, qh = 0;
+  /* seeds: bone within 6 mm of the body centre */
+  for (double dy = -6; dy <= 6; dy += v->sp[1])
+    for (double dx = -6; dx <= 6; dx += v->sp[0]) {
+      long i = (long)lround((bx + dx) / v->sp[0]) - i0, j = (long)lround((by + dy) / v->sp[1]) - j0;
+      if (i < 0 || j < 0 || i >= w || j >= h || seen[i + w * j]) continue;
+      if (hu9(v, i + i0, j + j0, k) < thr) continue;
+      seen[i + w * j] = 1;
+      queue[qn++] = (int)(i + w * j);
+    }
+  double lo = 0, hi = 0;
+  while (qh < qn) {
+    int q = queue[qh++];
+    long i = q % w, j = q / w;
+    double x = (double)(i + i0) * v->sp[0] - bx;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
+    for (int d = 0; d < 4; d++) {
+      long a = i + di[d], b = j + dj[d];
+      if (a < 0 || b < 0 || a >= w || b >= h || seen[a + w * b]) continue;
+      seen[a + w * b] = 1;
+      if (hu9(v, a + i0, b + j0, k) < thr) continue;
+      queue[qn++] = (int)(a + w * b);
+    }
+  }
+  *left = -lo, *right = hi;
+}
+
 /* Bone area (mm^2) in the box [x0, x1] x [y0, y1] (view mm) of slice k. */
 static double bone_area(const vt__view *v, long k, double x0, double x1, double y0, double y1,
                         double thr) {
@@ -51,12 +115,15 @@ static double bone_frac(const vt__view *v, long k, double x0, double x1, double 
 }
 
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl) {
+  size_t cap = (size_t)((4 * PELVIS_REACH_MM / v->sp[0] + 3) * ((150.0 + BOX_AP_PELVIS_MM) / v->sp[1] + 3));
+  unsigned char *seen = malloc(cap);
+  int *queue = malloc(cap * sizeof *queue);
   for (size_t L = 0; L < nl; L++) {
     vt__level *l = &lv[L];
     long ka = (long)ceil(l->z_bot / v->sp[2]), kb = (long)floor(l->z_top / v->sp[2]);
     if (ka < col->k0) ka = col->k0;
     if (kb > col->k1) kb = col->k1;
-    size_t ns = 0, ala = 0, closed = 0, nmid = 0, rib_side[2] = {0, 0};
+    size_t ns = 0, ala = 0, closed = 0, nmid = 0, rib_side[2] = {0, 0}, pelvis = 0;
     for (long k = ka; k <= kb; k++) {
       if (k < 0 || (size_t)k >= v->n[2]) continue;
       ns++;
@@ -87,14 +154,24 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
         if (fl >= ALA_MIN_FRAC && fr >= ALA_MIN_FRAC) ala++;
       }
       if (col->state[k] == 3) closed++;
+      if (L + 1 == nl && seen && queue) {
+        double left, right;
+        bone_reach(v, col, k, seen, queue, cap, &left, &right);
+        if (left >= PELVIS_REACH_MM && right >= PELVIS_REACH_MM) pelvis++;
+        if (getenv("VT_ANALYZE_DEBUG"))
+          fprintf(stderr, "pelvis slice %ld reach %.0f/%.0f\n", k, left, right);
+      }
     }
     size_t rib_min = rib_side[0] < rib_side[1] ? rib_side[0] : rib_side[1];
     l->rib = nmid ? (double)rib_min / (double)nmid : 0;
     l->rib_bearing = (double)rib_min * v->sp[2] >= fmax(v->sp[2], 3.0) && l->rib >= 0.2;
     double fa = ns ? (double)ala / (double)ns : 0, fc = ns ? (double)closed / (double)ns : 0;
     /* only the caudal end of the column can be the sacrum */
-    l->sacrum = L + 1 == nl && (fa >= 0.5 || fc >= 0.6);
+    double fp = ns ? (double)pelvis / (double)ns : 0;
+    l->sacrum = L + 1 == nl && (fa >= 0.5 || fc >= 0.6 || fp >= PELVIS_MIN_FRAC);
   }
+  free(seen);
+  free(queue);
 }
 
 double vt__aorta_hu(const vt__view *v, const vt__column *col) {

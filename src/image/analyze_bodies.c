@@ -260,6 +260,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   if (thr < 60) thr = 60;
   if (thr > 110) thr = 110; /* below healthy trabecular bone (150-250 HU) even when the
                               * sample in front of the wall hit cortex or endplate */
+  col->body_thr = thr;
   /* pass 1: depth of each cross-section; pass 2 with a box fitted to it */
   size_t nd1 = 0;
   for (long k = k0; k <= k1; k++) {
@@ -344,7 +345,9 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     double nn = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
     for (int q = 0; q < 3; q++) d->nrm[q] = nn > 0 ? t[q] / nn : (q == 2);
     d->half = 0;
+    d->tilt_deg = 0;
   }
+  nd = vt__add_missed_discs(v, col, discs, nd, VT__MAX_LEVELS - 1, D);
   for (size_t i = 0; i < nd; i++) {
     double pitch = nd > 1 ? (i + 1 < nd ? discs[i + 1].z - discs[i].z : discs[i].z - discs[i - 1].z) : D;
     discs[i].half = DISC_BAND * fabs(pitch);
@@ -361,6 +364,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     L->z_top = hi_z, L->z_bot = lo_z;
     L->cut_top = i == 0, L->cut_bot = i == nd;
     L->height_mm = hi_z - lo_z;
+    L->tilt_deg = fmax(i == 0 ? 0 : discs[nd - i].tilt_deg, i == nd ? 0 : discs[nd - 1 - i].tilt_deg);
     nl++;
   }
   /* the level index of each marked voxel: by disc planes */

@@ -57,6 +57,7 @@ typedef struct vt__column {
   int *state;
   long k0, k1;             /* first and last slice of the column (inclusive) */
   long t0, t1;             /* first and last slice of the canal track */
+  double body_thr;         /* HU threshold of the body segmentation (trabecular bone) */
 } vt__column;
 
 /* One vertebra (or the sacrum) cut from the column between two discs. */
@@ -67,6 +68,7 @@ typedef struct vt__level {
   int rib_bearing;         /* rib fraction above the threshold */
   int sacrum;              /* 1: wide alae or a closed canal: the sacrum */
   double height_mm;        /* z extent */
+  double tilt_deg;         /* the larger tilt of its two discs against the column's cut */
   size_t voxels;
 } vt__level;
 
@@ -74,7 +76,8 @@ typedef struct vt__disc {
   double z;       /* view z (mm) of the disc centre on the column */
   double half;    /* half thickness excluded from the bodies (mm) */
   double p[3];    /* disc centre (view mm) */
-  double nrm[3];  /* column tangent (cranial) */
+  double nrm[3];  /* plane normal (cranial): the column tangent, or the searched plane's */
+  double tilt_deg; /* angle between the plane and the column's axial cut (searched discs) */
 } vt__disc;
 
 vt_status vt__view_init(const vt_volume *ct, vt__view *v, vt_error *err);
@@ -85,6 +88,12 @@ vt_status vt__find_canal(const vt__view *v, vt__column *col, vt_error *err);
  * cranial to caudal, one byte per CT voxel in the CT's own order). */
 vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, size_t *nd,
                           vt__level *lv, size_t *nl, unsigned char *levmask, vt_error *err);
+/* Adds the discs the profile missed in levels much taller than the typical
+ * one (a tilted L5/S1), each as the plane of best disc contrast (the darkest
+ * slab between two bony ones) searched over position and tilt; returns the
+ * new count (<= maxd), sorted by z. depth: the typical body depth (mm). */
+size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
+                        double depth);
 /* Rib and sacrum evidence per level (fills rib, rib_bearing, sacrum). */
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
 /* HU of the largest bright blob left-anterior of the column (aorta), NaN if none. */

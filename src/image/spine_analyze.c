@@ -18,7 +18,13 @@
  * portal venous phase, Pickhardt et al., AJR 2011) and so biases the
  * osteoporosis category towards normal. */
 #define CONTRAST_AORTA_HU 150.0
-#define METHOD_VERSION "vertebra-ct-analyze 1 (canal track, body profile discs, rib/sacrum anchors)"
+/* A level beside a disc found by the tilted-plane search whose plane is
+ * this far from its neighbour disc's is cut between non-parallel planes: its
+ * six-point heights mix the discs' tilt with height loss (example_ct: L5 over
+ * its L5/S1 disc, 16 degrees from L4/L5's plane, read a posterior height of
+ * 12 mm for TotalSegmentator's 22.5 mm and so a false grade 3). */
+#define STEEP_DISC_DEG 10.0
+#define METHOD_VERSION "vertebra-ct-analyze 2 (canal track, body profile discs + tilted-disc search, rib/sacrum/pelvis anchors)"
 
 struct vt_spine_analysis {
   vt_volume *labels;
@@ -127,9 +133,9 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   if (getenv("VT_ANALYZE_DEBUG")) {
     for (size_t i = 0; i < nd; i++) fprintf(stderr, "disc %zu z %.1f half %.1f\n", i, discs[i].z, discs[i].half);
     for (size_t i = 0; i < nl; i++)
-      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d\n", i, lv[i].z_bot,
+      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d tilt %.0f\n", i, lv[i].z_bot,
               lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum, lv[i].cut_top,
-              lv[i].cut_bot);
+              lv[i].cut_bot, lv[i].tilt_deg);
   }
   a->aorta_hu = vt__aorta_hu(&v, &col);
   vt_spine_level lab[VT__MAX_LEVELS];
@@ -181,6 +187,12 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     if (lv[i].cut_top == 1 || lv[i].cut_bot == 1) {
       if ((st = vt__warn(&a->warn, "%s: cut by the field of view: heights and grade are not "
                          "reliable", lab[i].label[0] == '?' ? "a vertebra" : lab[i].label))) goto oom;
+      mo->genant_grade = -1;
+    } else if (lv[i].tilt_deg > STEEP_DISC_DEG && lab[i].verse_label != 26) {
+      if ((st = vt__warn(&a->warn, "%s: next to a disc tilted %.0f degrees from its neighbour's (found by "
+                         "the tilted-plane search, e.g. a lordotic L5/S1): heights and grade are not "
+                         "reliable",
+                         lab[i].label[0] == '?' ? "a vertebra" : lab[i].label, lv[i].tilt_deg))) goto oom;
       mo->genant_grade = -1;
     }
     a->n++;

@@ -1,0 +1,198 @@
+/* analyze_discs.c — finds the discs the column profile missed: a level
+ * much taller than the typical one is searched for the plane, at any
+ * position and tilt, that looks most like a disc.
+ *
+ * Why: the profile samples axial disks, so a disc tilted far from the axial
+ * plane (L5/S1 in lordosis is often 30-40 degrees) shows only a shallow dip
+ * and is missed, merging L5 with S1 and hiding the sacrum. A disc is the thin
+ * dark slab between two bright bony ones: the plane is searched over position
+ * and tilt for the strongest contrast between the slab and the bone on both
+ * sides (method: docs/image-analyze.md). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/analyze_internal.h"
+
+#define DEG (3.14159265358979323846 / 180.0)
+#define SAMPLE_MM 1.5        /* sample spacing inside a disk */
+#define SAG_RANGE_DEG 32.0   /* search this far from the body line's own tilt */
+#define COR_RANGE_DEG 20.0
+#define SHIFT_MM 6.0         /* and this far along the column */
+#define SPLIT_RATIO 1.3      /* a level this much taller than the typical one holds a missed disc */
+#define SPLIT_MIN_SCORE 0.5  /* a new disc needs half the typical disc contrast */
+
+/* Trilinear HU at view position p (mm); -1000 outside the volume. */
+static double hu_at(const vt__view *v, const double p[3]) {
+  double f[3];
+  long i[3];
+  for (int a = 0; a < 3; a++) {
+    f[a] = p[a] / v->sp[a];
+    i[a] = (long)floor(f[a]);
+    f[a] -= (double)i[a];
+  }
+  double s = 0;
+  for (int c = 0; c < 8; c++) {
+    long a = i[0] + (c & 1), b = i[1] + ((c >> 1) & 1), k = i[2] + ((c >> 2) & 1);
+    double w = ((c & 1) ? f[0] : 1 - f[0]) * (((c >> 1) & 1) ? f[1] : 1 - f[1]) * (((c >> 2) & 1) ? f[2] : 1 - f[2]);
+    if (w > 0) s += w * fmax(-200.0, fmin(1200.0, (double)vt__hu(v, a, b, k)));
+  }
+  return s;
+}
+
+/* Normal of a plane tilted by `sag` (towards anterior) and `cor` (towards
+ * the right) from the axial plane, and two in-plane unit vectors. */
+static void plane_basis(double sag, double cor, double n[3], double u[3], double w[3]) {
+  double t[3] = {tan(cor), tan(sag), 1.0};
+  double l = sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2]);
+  for (int a = 0; a < 3; a++) n[a] = t[a] / l;
+  /* u: in-plane, along x; w = n x u */
+  double e[3] = {1, 0, 0}, d = e[0] * n[0];
+  for (int a = 0; a < 3; a++) u[a] = e[a] - d * n[a];
+  l = sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+  for (int a = 0; a < 3; a++) u[a] /= l;
+  w[0] = n[1] * u[2] - n[2] * u[1], w[1] = n[2] * u[0] - n[0] * u[2], w[2] = n[0] * u[1] - n[1] * u[0];
+}
+
+/* Mean HU over a disk of radius r centred at c + off * n in the plane (n, u, w). */
+static double disk_mean(const vt__view *v, const double c[3], const double n[3], const double u[3],
+                        const double w[3], double off, double r) {
+  double s = 0;
+  int m = 0;
+  for (double a = -r; a <= r; a += SAMPLE_MM)
+    for (double b = -r; b <= r; b += SAMPLE_MM) {
+      if (a * a + b * b > r * r) continue;
+      double p[3];
+      for (int q = 0; q < 3; q++) p[q] = c[q] + off * n[q] + a * u[q] + b * w[q];
+      s += hu_at(v, p), m++;
+    }
+  return m ? s / m : 0;
+}
+
+/* Contrast of the plane through c: the darker of the two bone disks at
+ * +-gap along the normal minus the disk in the plane. */
+static double plane_score(const vt__view *v, const double c[3], double sag, double cor, double r,
+                          double gap, double n_out[3]) {
+  double n[3], u[3], w[3];
+  plane_basis(sag, cor, n, u, w);
+  if (n_out) memcpy(n_out, n, sizeof n);
+  double mid = disk_mean(v, c, n, u, w, 0, r);
+  double up = disk_mean(v, c, n, u, w, gap, r), dn = disk_mean(v, c, n, u, w, -gap, r);
+  return fmin(up, dn) - mid;
+}
+
+/* Body-line point at view z (mm). */
+static void line_at(const vt__view *v, const vt__column *col, double z, double p[3]) {
+  long k = (long)lround(z / v->sp[2]);
+  if (k < col->k0) k = col->k0;
+  if (k > col->k1) k = col->k1;
+  p[0] = col->bx[k], p[1] = col->by[k], p[2] = z;
+}
+
+typedef struct best_plane {
+  double score, z, sag, cor, p[3], n[3];
+} best_plane;
+
+/* Best plane with its centre on the body line between z0 and z1 and tilts
+ * within the ranges round (sag0, cor0): a coarse grid, then a fine one. */
+static best_plane search(const vt__view *v, const vt__column *col, double z0, double z1, double sag0,
+                         double cor0, double r, double gap) {
+  best_plane b = {-1e30, 0, 0, 0, {0, 0, 0}, {0, 0, 1}};
+  double dz = 2.0, da = 6.0 * DEG;
+  double zl = z0, zh = z1, al = sag0 - SAG_RANGE_DEG * DEG, ah = sag0 + SAG_RANGE_DEG * DEG;
+  double cl = cor0 - COR_RANGE_DEG * DEG, ch = cor0 + COR_RANGE_DEG * DEG;
+  for (int pass = 0; pass < 2; pass++) {
+    best_plane c = b;
+    for (double z = zl; z <= zh + 1e-9; z += dz)
+      for (double a = al; a <= ah + 1e-9; a += da)
+        for (double q = cl; q <= ch + 1e-9; q += da) {
+          double p[3], n[3];
+          line_at(v, col, z, p);
+          double s = plane_score(v, p, a, q, r, gap, n);
+          if (s > c.score) {
+            c.score = s, c.z = z, c.sag = a, c.cor = q;
+            memcpy(c.p, p, sizeof p), memcpy(c.n, n, sizeof n);
+          }
+        }
+    b = c;
+    /* fine pass round the coarse optimum */
+    zl = fmax(z0, b.z - dz), zh = fmin(z1, b.z + dz);
+    al = b.sag - da, ah = b.sag + da, cl = b.cor - da, ch = b.cor + da;
+    dz = 0.5, da = 2.0 * DEG;
+  }
+  return b;
+}
+
+static int cmp_disc(const void *a, const void *b) {
+  double x = ((const vt__disc *)a)->z, y = ((const vt__disc *)b)->z;
+  return (x > y) - (x < y);
+}
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
+                        double depth) {
+  int debug = getenv("VT_ANALYZE_DEBUG") != NULL;
+  if (nd < 2) return nd;
+  double r = 0.35 * depth, score[VT__MAX_LEVELS];
+  if (r < 6.0) r = 6.0;
+  double zmin = (double)col->k0 * v->sp[2], zmax = (double)col->k1 * v->sp[2];
+  /* levels much taller than the typical one (including the column's ends,
+   * which may hide a missed disc above the sacrum) */
+  double hs[VT__MAX_LEVELS];
+  for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
+  qsort(hs, nd - 1, sizeof *hs, cmp_dbl);
+  double H = hs[(nd - 1) / 2];
+  int tall = 0;
+  for (size_t i = 0; i <= nd; i++) {
+    double lo = i == 0 ? zmin : d[i - 1].z, hi = i == nd ? zmax : d[i].z;
+    tall |= hi - lo >= SPLIT_RATIO * H;
+  }
+  if (!tall) return nd;
+  /* the typical disc's contrast, each searched like a new one would be; the
+   * found discs keep their planes (the body line's tangent): a free tilt
+   * search on every disc is not yet reliable enough for the heights */
+  for (size_t i = 0; i < nd; i++) {
+    double pitch = i + 1 < nd ? d[i + 1].z - d[i].z : d[i].z - d[i - 1].z;
+    double gap = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
+    double sag0 = atan2(d[i].nrm[1], d[i].nrm[2]), cor0 = atan2(d[i].nrm[0], d[i].nrm[2]);
+    best_plane b = search(v, col, fmax(zmin, d[i].z - SHIFT_MM), fmin(zmax, d[i].z + SHIFT_MM), sag0, cor0,
+                          r, gap);
+    score[i] = b.score;
+    if (debug)
+      fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[i].z, b.z, b.sag / DEG,
+              b.cor / DEG, b.score);
+  }
+  qsort(score, nd, sizeof *score, cmp_dbl);
+  double S = score[nd / 2];
+  size_t n0 = nd;
+  for (size_t i = 0; i <= n0 && nd < maxd; i++) {
+    double lo = i == 0 ? zmin : d[i - 1].z, hi = i == n0 ? zmax : d[i].z;
+    if (hi - lo < SPLIT_RATIO * H) continue;
+    /* a new disc at least 0.6 of the typical height from both ends (from
+     * the column end only 0.35: the end piece may be a cut vertebra) */
+    double a = lo + (i == 0 ? 0.35 : 0.6) * H, b = hi - (i == n0 ? 0.35 : 0.6) * H;
+    if (b < a) continue;
+    const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
+    double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
+    double gap = fmin(9.0, fmax(5.0, 0.2 * H));
+    best_plane bp = search(v, col, a, b, sag0, cor0, r, gap);
+    if (debug)
+      fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
+              bp.z, bp.sag / DEG, bp.cor / DEG, bp.score, S);
+    if (!(bp.score >= SPLIT_MIN_SCORE * S)) continue;
+    vt__disc *nw = &d[nd++];
+    memset(nw, 0, sizeof *nw);
+    nw->z = bp.z;
+    memcpy(nw->p, bp.p, sizeof bp.p);
+    memcpy(nw->nrm, bp.n, sizeof bp.n);
+    double c = bp.n[0] * ref->nrm[0] + bp.n[1] * ref->nrm[1] + bp.n[2] * ref->nrm[2];
+    nw->tilt_deg = acos(fmin(1.0, fabs(c))) / DEG;
+  }
+  qsort(d, nd, sizeof *d, cmp_disc);
+  return nd;
+}
