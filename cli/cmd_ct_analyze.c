@@ -22,6 +22,7 @@ static void usage(FILE *f) {
         "  vertebrae.json    labels with confidence, centroids, heights, Genant grade,\n"
         "                    trabecular HU, osteoporosis category, Cobb angle, warnings\n"
         "  labels.nii.gz     VerSe vertebra labels (uint8) on the CT's grid and affine\n"
+        "  bodies.nii.gz     the same labels on the vertebral bodies only\n"
         "  sagittal.png      curved sagittal reformat with labels, ROI and height lines\n"
         "  coronal.png       curved coronal reformat with labels and ROI\n"
         "  report.fhir.json  FHIR R4 Bundle: DiagnosticReport + Observations\n"
@@ -51,6 +52,11 @@ vt_status vt_cli_ct_write_outputs(const char *dir, const struct vt_spine_finding
   snprintf(path, sizeof path, "%s/labels.nii.gz", dir);
   st = vt_volume_write_nifti(f->labels, path, VT_NIFTI_UINT8, err);
   if (st) return st;
+  if (f->body) {
+    snprintf(path, sizeof path, "%s/bodies.nii.gz", dir);
+    st = vt_volume_write_nifti_masked(f->labels, f->body, path, VT_NIFTI_UINT8, err);
+    if (st) return st;
+  }
   snprintf(path, sizeof path, "%s/sagittal.png", dir);
   st = vt_spine_render_png(f, VT_SPINE_SAGITTAL, NULL, path, err);
   if (st) return st;
@@ -162,7 +168,7 @@ int vt_cli_ct_analyze(int argc, char **argv) {
   }
   for (size_t i = 0; i < n; i++) m[i] = *vt_spine_analysis_morph(an, i), lv[i] = *vt_spine_analysis_level(an, i);
   for (size_t i = 0; i < nw; i++) w[i] = vt_spine_analysis_warning(an, i);
-  vt_spine_findings f = {ct, vt_spine_analysis_labels(an), m, lv, n, w, nw};
+  vt_spine_findings f = {ct, vt_spine_analysis_labels(an), m, lv, n, w, nw, vt_spine_analysis_body_mask(an)};
   st = vt_spine_analysis_json(an, &json, &err);
   if (st == VT_OK) st = vt__atomic_dir_open(dir, &tmp, &err);
   if (st == VT_OK) st = vt_cli_ct_write_outputs(tmp, &f, json, in, &err);
@@ -176,7 +182,11 @@ int vt_cli_ct_analyze(int argc, char **argv) {
     fprintf(stderr, "%s: %zu vertebrae", dir, n);
     if (n) fprintf(stderr, " (%s to %s)", lv[0].label, lv[n - 1].label);
     for (size_t i = 0; i < n; i++)
-      if (m[i].genant_grade >= 1) fprintf(stderr, "; %s Genant grade %d", lv[i].label, m[i].genant_grade);
+      if (m[i].genant_grade >= 1) {
+        fprintf(stderr, "; %s Genant grade %d", lv[i].label, m[i].genant_grade);
+        if (m[i].genant_grade_lo != m[i].genant_grade_hi) /* within the height resolution */
+          fprintf(stderr, " (%d-%d)", m[i].genant_grade_lo, m[i].genant_grade_hi);
+      }
     fputc('\n', stderr);
     for (size_t i = 0; i < nw; i++) fprintf(stderr, "warning: %s\n", w[i]);
   }

@@ -33,7 +33,7 @@ static vt_status analyze_part(const char *dir, const vt_volume *ct, const vt_ver
   if (!m || !lv || !w) st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
   for (size_t i = 0; st == VT_OK && i < n; i++) m[i] = *vt_spine_analysis_morph(an, i), lv[i] = *vt_spine_analysis_level(an, i);
   for (size_t i = 0; st == VT_OK && i < nw; i++) w[i] = vt_spine_analysis_warning(an, i);
-  vt_spine_findings f = {ct, vt_spine_analysis_labels(an), m, lv, n, w, nw};
+  vt_spine_findings f = {ct, vt_spine_analysis_labels(an), m, lv, n, w, nw, vt_spine_analysis_body_mask(an)};
   if (st == VT_OK) st = vt_spine_analysis_json(an, &json, err);
   snprintf(sub, sizeof sub, "%s/analyze", dir);
   if (st == VT_OK && mkdir(sub, 0755) != 0) st = vt_error_set(err, VT_EIO, sub, "cannot create folder");
@@ -49,7 +49,7 @@ static vt_status analyze_part(const char *dir, const vt_volume *ct, const vt_ver
               lv[i].label_uncertain ? "?" : " ", m[i].height_anterior_mm, m[i].height_middle_mm,
               m[i].height_posterior_mm, m[i].genant_grade, t ? t->label : "-", t ? t->genant_grade : -1);
     }
-    fprintf(out, "  outputs: analyze/{vertebrae.json,labels.nii.gz,sagittal.png,coronal.png,report.fhir.json}\n");
+    fprintf(out, "  outputs: analyze/{vertebrae.json,labels.nii.gz,bodies.nii.gz,sagittal.png,coronal.png,report.fhir.json}\n");
   }
   free(json), free(m), free(lv), free(w);
   vt_spine_analysis_free(an);
@@ -111,7 +111,7 @@ int vt_cli_demo_ct(const char *dir, FILE *out) {
       fprintf(out, "ct analyze: %s\n  -> overlays and FHIR report drawn from the phantom's TRUTH labels instead "
                    "(truth_overlay/)\n", vt_error_format(&aerr, msg, sizeof msg));
       snprintf(path, sizeof path, "%s/truth_overlay", dir);
-      vt_spine_findings f = {ct, lab, m, NULL, n, NULL, 0};
+      vt_spine_findings f = {ct, lab, m, NULL, n, NULL, 0, NULL};
       if (mkdir(path, 0755) != 0) st = vt_error_set(&err, VT_EIO, path, "cannot create folder");
       else st = vt_cli_ct_write_outputs(path, &f, meas, "vertebra-demo-phantom", &err);
     }

@@ -39,6 +39,13 @@ VT_API vt_status vt_volume_read_nifti(const char *path, vt_volume **out, vt_erro
 VT_API vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path,
                                        vt_nifti_dtype dtype, vt_error *err);
 
+/* As vt_volume_write_nifti, but voxels whose `keep` byte is 0 are written as
+ * 0 (keep: one byte per voxel in the volume's order; NULL keeps all). Writes
+ * a subset of a label mask (e.g. the vertebral bodies of a vertebra mask)
+ * without a second float copy of the volume. */
+VT_API vt_status vt_volume_write_nifti_masked(const vt_volume *vol, const unsigned char *keep,
+                                              const char *path, vt_nifti_dtype dtype, vt_error *err);
+
 /* ---- DICOM ---- */
 
 #define VT_DICOM_MAX_WARNINGS 16

@@ -25,6 +25,8 @@ typedef struct vt_vertebra_morph {
   double expected_height_mm;  /* from own posterior height and the neighbours */
   double height_loss;         /* 0..1, 1 - min(heights)/expected */
   int genant_grade;           /* 0..3, -1 when not graded */
+  int genant_grade_lo, genant_grade_hi; /* the grades within the height resolution */
+  double height_resolution_mm; /* half the voxel's extent along the body axis: each height +- this */
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
   double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */

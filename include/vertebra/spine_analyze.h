@@ -49,6 +49,11 @@ VT_API void vt_spine_analysis_free(vt_spine_analysis *a);
  * that could be assigned; 0 background). Borrowed, lives as long as `a`. */
 VT_API const vt_volume *vt_spine_analysis_labels(const vt_spine_analysis *a);
 
+/* Which labelled voxels belong to a vertebral body (1) rather than to the
+ * posterior elements (0): one byte per CT voxel, in the CT's voxel order.
+ * Borrowed, lives as long as `a`. */
+VT_API const unsigned char *vt_spine_analysis_body_mask(const vt_spine_analysis *a);
+
 /* Vertebrae found, cranial to caudal, with their label decisions and their
  * morphometry (heights, grade, centroid, HU filled). Borrowed pointers. */
 VT_API size_t vt_spine_analysis_count(const vt_spine_analysis *a);

@@ -29,6 +29,7 @@ typedef struct vt_spine_findings {
   size_t n;
   const char *const *warnings;      /* may be NULL when nwarnings is 0 */
   size_t nwarnings;
+  const unsigned char *body;        /* 1 per vertebral-body voxel of `labels`; may be NULL */
 } vt_spine_findings;
 
 typedef enum vt_spine_view {

@@ -97,11 +97,11 @@ typedef struct best_plane {
 /* Best plane with its centre on the body line between z0 and z1 and tilts
  * within the ranges round (sag0, cor0): a coarse grid, then a fine one. */
 static best_plane search(const vt__view *v, const vt__column *col, double z0, double z1, double sag0,
-                         double cor0, double r, double gap) {
+                         double cor0, double sag_range, double cor_range, double r, double gap) {
   best_plane b = {-1e30, 0, 0, 0, {0, 0, 0}, {0, 0, 1}};
   double dz = 2.0, da = 6.0 * DEG;
-  double zl = z0, zh = z1, al = sag0 - SAG_RANGE_DEG * DEG, ah = sag0 + SAG_RANGE_DEG * DEG;
-  double cl = cor0 - COR_RANGE_DEG * DEG, ch = cor0 + COR_RANGE_DEG * DEG;
+  double zl = z0, zh = z1, al = sag0 - sag_range * DEG, ah = sag0 + sag_range * DEG;
+  double cl = cor0 - cor_range * DEG, ch = cor0 + cor_range * DEG;
   for (int pass = 0; pass < 2; pass++) {
     best_plane c = b;
     for (double z = zl; z <= zh + 1e-9; z += dz)
@@ -161,7 +161,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
     double gap = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
     double sag0 = atan2(d[i].nrm[1], d[i].nrm[2]), cor0 = atan2(d[i].nrm[0], d[i].nrm[2]);
     best_plane b = search(v, col, fmax(zmin, d[i].z - SHIFT_MM), fmin(zmax, d[i].z + SHIFT_MM), sag0, cor0,
-                          r, gap);
+                          SAG_RANGE_DEG, COR_RANGE_DEG, r, gap);
     score[i] = b.score;
     if (debug)
       fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[i].z, b.z, b.sag / DEG,
@@ -180,7 +180,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
     const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
     double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
     double gap = fmin(9.0, fmax(5.0, 0.2 * H));
-    best_plane bp = search(v, col, a, b, sag0, cor0, r, gap);
+    best_plane bp = search(v, col, a, b, sag0, cor0, SAG_RANGE_DEG, COR_RANGE_DEG, r, gap);
     if (debug)
       fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
               bp.z, bp.sag / DEG, bp.cor / DEG, bp.score, S);
@@ -196,3 +196,4 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
   qsort(d, nd, sizeof *d, cmp_disc);
   return nd;
 }
+

@@ -89,10 +89,14 @@ static int cmp_double(const void *a, const void *b) {
  * larger of the vertebra's own posterior height and the median maximal height
  * of the measured neighbours within two levels, so that a level is compared
  * with the column around it and not only with itself. */
+static int grade_of(double loss) {
+  return loss > GENANT_SEVERE ? 3 : loss >= GENANT_MODERATE ? 2 : loss >= GENANT_MILD ? 1 : 0;
+}
+
 static void grade_all(vt_vertebra_morph *v, size_t n) {
   for (size_t i = 0; i < n; i++) {
     vt_vertebra_morph *m = &v[i];
-    m->genant_grade = -1;
+    m->genant_grade = m->genant_grade_lo = m->genant_grade_hi = -1;
     m->expected_height_mm = NAN;
     m->height_loss = NAN;
     if (m->verse_label <= 2 || m->verse_label == 26 || isnan(m->height_posterior_mm) ||
@@ -119,7 +123,15 @@ static void grade_all(vt_vertebra_morph *v, size_t n) {
     if (loss < 0) loss = 0;
     m->expected_height_mm = expected;
     m->height_loss = loss;
-    m->genant_grade = loss > GENANT_SEVERE ? 3 : loss >= GENANT_MODERATE ? 2 : loss >= GENANT_MILD ? 1 : 0;
+    m->genant_grade = grade_of(loss);
+    /* the same with every height off by its resolution either way: on a
+     * 3 mm grid one voxel is ~12 % of a lumbar body's height, so a grade
+     * near a threshold is not certain and the range says so */
+    double d = isfinite(m->height_resolution_mm) ? m->height_resolution_mm : 0;
+    double lo = expected - d > 0 ? 1.0 - (hmin + d) / (expected - d) : 0.0;
+    double hi = expected > 0 ? 1.0 - (hmin - d) / (expected + d) : 0.0;
+    m->genant_grade_lo = grade_of(lo < 0 ? 0 : lo);
+    m->genant_grade_hi = grade_of(hi < 0 ? 0 : hi);
   }
 }
 
@@ -283,7 +295,7 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->body_voxels = (size_t)nb;
     for (int r = 0; r < 3; r++) m->centroid_ras_mm[r] = cw[l][r] + (nb > 0 ? bs[r] / nb : 0);
     body_orientation(m, bs, bq, nb, up);
-    m->height_anterior_mm = m->height_middle_mm = m->height_posterior_mm = NAN;
+    m->height_anterior_mm = m->height_middle_mm = m->height_posterior_mm = m->height_resolution_mm = NAN;
     if (first < 0) continue;
     /* heights on the mid-sagittal plane through the body centroid */
     double shift[3] = {m->centroid_ras_mm[0] - cw[l][0], m->centroid_ras_mm[1] - cw[l][1],
@@ -331,6 +343,10 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->height_anterior_mm = hgt[0];
     m->height_middle_mm = hgt[1];
     m->height_posterior_mm = hgt[2];
+    /* a mask edge is known to half a voxel: the voxel's extent along the axis */
+    double ext = 0;
+    for (int ax = 0; ax < 3; ax++) ext += fabs(A[ax] * up[0] + A[4 + ax] * up[1] + A[8 + ax] * up[2]);
+    m->height_resolution_mm = 0.5 * ext;
   }
   free(grid);
   grade_all(res, (size_t)nl);
@@ -364,6 +380,9 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
     json_object_set_new(o, "expected_height_mm", num_or_null(m->expected_height_mm));
     json_object_set_new(o, "height_loss", num_or_null(m->height_loss));
     json_object_set_new(o, "genant_grade", m->genant_grade >= 0 ? json_integer(m->genant_grade) : json_null());
+    json_object_set_new(o, "genant_grade_range",
+                        m->genant_grade >= 0 ? json_pack("[i,i]", m->genant_grade_lo, m->genant_grade_hi) : json_null());
+    json_object_set_new(o, "height_resolution_mm", num_or_null(m->height_resolution_mm));
     if (isfinite(m->trabecular_hu_mean))
       json_object_set_new(o, "trabecular_hu", json_pack("{s:o,s:o,s:I}", "mean", num_or_null(m->trabecular_hu_mean),
                                                         "sd", num_or_null(m->trabecular_hu_sd), "voxels",
@@ -376,6 +395,12 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
     char w[160];
     if (!m->body_separated) {
       snprintf(w, sizeof w, "%s: no spinal canal found in the midline; the whole label is taken as the vertebral body", m->label);
+      json_array_append_new(warn, json_string(w));
+    }
+    if (m->genant_grade >= 0 && m->genant_grade_lo != m->genant_grade_hi && m->genant_grade_hi >= 1) {
+      snprintf(w, sizeof w, "%s: Genant grade %d, but %d to %d within the height resolution (+-%.1f mm per "
+               "height on this grid)", m->label, m->genant_grade, m->genant_grade_lo, m->genant_grade_hi,
+               m->height_resolution_mm);
       json_array_append_new(warn, json_string(w));
     }
     if (m->verse_label == 24 || m->verse_label == 25) {

@@ -28,6 +28,7 @@
 
 struct vt_spine_analysis {
   vt_volume *labels;
+  unsigned char *body; /* 1: body voxel of labels */
   vt_vertebra_morph *morph;
   vt_spine_level *levels;
   size_t n;
@@ -43,6 +44,7 @@ void vt_spine_analyze_defaults(vt_spine_analyze_opts *o) {
 void vt_spine_analysis_free(vt_spine_analysis *a) {
   if (!a) return;
   vt_volume_free(a->labels);
+  free(a->body);
   free(a->morph);
   free(a->levels);
   for (size_t i = 0; i < a->warn.n; i++) free(a->warn.w[i]);
@@ -51,6 +53,7 @@ void vt_spine_analysis_free(vt_spine_analysis *a) {
 }
 
 const vt_volume *vt_spine_analysis_labels(const vt_spine_analysis *a) { return a->labels; }
+const unsigned char *vt_spine_analysis_body_mask(const vt_spine_analysis *a) { return a->body; }
 size_t vt_spine_analysis_count(const vt_spine_analysis *a) { return a->n; }
 const vt_spine_level *vt_spine_analysis_level(const vt_spine_analysis *a, size_t i) {
   return i < a->n ? &a->levels[i] : NULL;
@@ -165,7 +168,9 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     int l = levmask[q] & 0x7f;
     if (l && (size_t)l <= nl) lo[q] = (float)lab[l - 1].verse_label;
   }
-  free(levmask);
+  /* the level mask's bytes become the body mask in place (no second copy) */
+  for (size_t q = 0; q < nvox; q++) levmask[q] = (levmask[q] & 0x80) && (levmask[q] & 0x7f) ? 1 : 0;
+  a->body = levmask;
   levmask = NULL;
   /* one morphometry entry per level, in level order */
   a->morph = calloc(nl, sizeof *a->morph);

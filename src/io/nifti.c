@@ -362,6 +362,11 @@ static int emit(FILE *fp, z_stream *zs, const void *data, size_t len, int finish
 
 vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path, vt_nifti_dtype dtype,
                                 vt_error *err) {
+  return vt_volume_write_nifti_masked(vol, NULL, path, dtype, err);
+}
+
+vt_status vt_volume_write_nifti_masked(const vt_volume *vol, const unsigned char *keep, const char *path,
+                                       vt_nifti_dtype dtype, vt_error *err) {
   if (!vol || !path) return vt_error_set(err, VT_EINVAL, NULL, "volume and path are required");
   int nb = dtype_size(dtype);
   if (!nb) return vt_error_set(err, VT_EINVAL, path, "unsupported output datatype %d", (int)dtype);
@@ -440,6 +445,9 @@ vt_status vt_volume_write_nifti(const vt_volume *vol, const char *path, vt_nifti
   for (size_t i = 0; i < n && !bad && st == VT_OK; i += chunk) {
     size_t k = n - i < chunk ? n - i : chunk;
     st = pack_voxels(vox + i, k, dtype, packed, i, err);
+    if (st == VT_OK && keep) /* every dtype's 0 is all-zero bytes */
+      for (size_t q = 0; q < k; q++)
+        if (!keep[i + q]) memset((char *)packed + q * (size_t)nb, 0, (size_t)nb);
     if (st == VT_OK) bad = emit(af.fp, zp, packed, k * (size_t)nb, i + k == n);
   }
   if (zp) deflateEnd(zp);

@@ -3,10 +3,11 @@
 
 1. A phantom with known truth (`vertebra ct phantom`, L1 wedge fracture of
    grade 2, 2.5 mm slices, LPS voxel order): the output folder holds exactly
-   the five files; vertebrae.json has the documented keys and units; the
+   the six files; vertebrae.json has the documented keys and units; the
    labels in it are the phantom's, L1 has grade 2; labels.nii.gz is uint8 on
    the CT's grid and affine (nibabel) and each label's voxels lie inside the
-   phantom's mask of the same vertebra (>= 80 %); the PNGs decode (Pillow) at a sane
+   phantom's mask of the same vertebra (>= 80 %); bodies.nii.gz is a subset of
+   it whose bodies centre within 3 mm of the phantom's body centres; the PNGs decode (Pillow) at a sane
    size; report.fhir.json passes the R4 StructureDefinition check of
    tests/text/validate_fhir.py.
 2. Bad input — each a clear message, a non-zero exit and no output folder
@@ -56,8 +57,8 @@ try:
     check(r.returncode == 0, "ct analyze on the phantom exits 0 (%d: %s)" % (r.returncode, r.stderr.strip()))
     if r.returncode == 0:
         names = sorted(os.listdir(out))
-        check(names == ["coronal.png", "labels.nii.gz", "report.fhir.json", "sagittal.png",
-                        "vertebrae.json"], "exactly the five outputs: %s" % names)
+        check(names == ["bodies.nii.gz", "coronal.png", "labels.nii.gz", "report.fhir.json", "sagittal.png",
+                        "vertebrae.json"], "exactly the six outputs: %s" % names)
         check(not leftovers(work), "no temporary folder left")
         doc = json.load(open(os.path.join(out, "vertebrae.json")))
         truth = json.load(open(os.path.join(ph, "truth.json")))
@@ -91,6 +92,27 @@ try:
             m = L == v["verse_label"]
             inside = float((T[m] == v["verse_label"]).mean()) if m.any() else 0.0
             check(inside >= 0.8, "%s: %.2f of its voxels inside the phantom's %s" % (v["label"], inside, v["label"]))
+        # bodies.nii.gz: the same labels on the bodies only, each body round
+        # the phantom's body centre and in front of the posterior elements
+        bod = nib.load(os.path.join(out, "bodies.nii.gz"))
+        B = np.asarray(bod.dataobj)
+        check(bod.shape == ct.shape and np.allclose(bod.affine, ct.affine, atol=1e-3) and
+              bod.get_data_dtype() == np.uint8, "bodies.nii.gz is uint8 on the CT grid and affine")
+        check(bool(np.all(B[B > 0] == L[B > 0])), "bodies.nii.gz is a subset of labels.nii.gz")
+        centre = {t["verse_label"]: t["center_ras_mm"] for t in tv if t.get("center_ras_mm")}
+        for v in vs:
+            if v["verse_label"] not in centre:
+                continue
+            idx = np.argwhere(B == v["verse_label"])
+            if not len(idx):
+                check(False, "%s: a body in bodies.nii.gz" % v["label"])
+                continue
+            c = nib.affines.apply_affine(bod.affine, idx.mean(0))
+            whole = nib.affines.apply_affine(lab.affine, np.argwhere(L == v["verse_label"]).mean(0))
+            e = float(np.linalg.norm(c - np.array(centre[v["verse_label"]])))
+            check(e <= 3.0, "%s: body centre %.1f mm from the phantom's" % (v["label"], e))
+            check(np.abs(c - whole).sum() > 0 and (B == v["verse_label"]).sum() < (L == v["verse_label"]).sum(),
+                  "%s: the body is part of the vertebra, not all of it" % v["label"])
         try:
             from PIL import Image
             for name in ("sagittal.png", "coronal.png"):
@@ -109,7 +131,7 @@ try:
         # existing, non-empty output folder: refused, contents kept
         r = run("ct", "analyze", os.path.join(ph, "ct.nii.gz"), "-o", out, "-q")
         check(r.returncode != 0 and "not empty" in r.stderr, "existing output folder refused: %s" % r.stderr.strip())
-        check(len(os.listdir(out)) == 5, "the earlier outputs are kept")
+        check(len(os.listdir(out)) == 6, "the earlier outputs are kept")
 
     # ---- 2. bad input: clear error, nothing left ----
     def refused(args, code, words, what):

@@ -79,7 +79,7 @@ static size_t count_rgb(const unsigned char *rgb, size_t w, size_t h, unsigned h
 }
 
 static void check_view(const phantom *p, vt_spine_view view, const char *path, vt_spine_image *keep) {
-  vt_spine_findings f = {p->ct, p->lab, p->m, NULL, p->n, NULL, 0};
+  vt_spine_findings f = {p->ct, p->lab, p->m, NULL, p->n, NULL, 0, NULL};
   vt_spine_image img;
   vt_error err;
   CHECK(vt_spine_render(&f, view, NULL, &img, &err) == VT_OK);
@@ -180,13 +180,13 @@ int main(void) {
   snprintf(path, sizeof path, "%s/curved_sag.png", dir);
   check_view(&curved, VT_SPINE_SAGITTAL, path, NULL);
   /* a failed write leaves nothing behind */
-  vt_spine_findings f = {ras.ct, ras.lab, ras.m, NULL, ras.n, NULL, 0};
+  vt_spine_findings f = {ras.ct, ras.lab, ras.m, NULL, ras.n, NULL, 0, NULL};
   vt_error err;
   snprintf(path, sizeof path, "%s/missing/x.png", dir);
   CHECK(vt_spine_render_png(&f, VT_SPINE_SAGITTAL, NULL, path, &err) == VT_EIO);
   CHECK(access(path, F_OK) != 0);
   /* labels on another grid are refused */
-  vt_spine_findings g = {ras.ct, curved.lab, ras.m, NULL, ras.n, NULL, 0};
+  vt_spine_findings g = {ras.ct, curved.lab, ras.m, NULL, ras.n, NULL, 0, NULL};
   vt_spine_image img;
   vt_status st = vt_spine_render(&g, VT_SPINE_SAGITTAL, NULL, &img, &err);
   size_t d1[3], d2[3];

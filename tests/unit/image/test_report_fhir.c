@@ -42,7 +42,7 @@ int main(void) {
   CHECK(vt_spine_morphometry(lab, &m, &n, &err) == VT_OK);
   CHECK(vt_spine_bone_hu(ct, lab, m, n, &err) == VT_OK);
   const char *warn[] = {"phantom: synthetic data"};
-  vt_spine_findings f = {ct, lab, m, NULL, n, warn, 1};
+  vt_spine_findings f = {ct, lab, m, NULL, n, warn, 1, NULL};
   vt_spine_report_opts ro = {"Patient/phantom-1", "test-phantom"};
   CHECK(vt_spine_report_fhir(&f, &ro, &json, &err) == VT_OK);
   FILE *out = fopen("ct_report_phantom.fhir.json", "w");
@@ -138,7 +138,7 @@ int main(void) {
     snprintf(lv[k].basis, sizeof lv[k].basis, "test");
   }
   lv[0].verse_label = 0, snprintf(lv[0].label, sizeof lv[0].label, "?"), lv[0].label_uncertain = 1;
-  vt_spine_findings g = {ct, lab, m, lv, n, NULL, 0};
+  vt_spine_findings g = {ct, lab, m, lv, n, NULL, 0, NULL};
   char *j2 = NULL;
   CHECK(vt_spine_report_fhir(&g, NULL, &j2, &err) == VT_OK);
   CHECK(j2 && strstr(j2, "vertebra (level withheld)") && strstr(j2, "(uncertain)"));
@@ -146,7 +146,7 @@ int main(void) {
   free(j2);
   free(lv);
   /* no findings: still a valid Bundle with a report */
-  vt_spine_findings none = {NULL, NULL, NULL, NULL, 0, NULL, 0};
+  vt_spine_findings none = {NULL, NULL, NULL, NULL, 0, NULL, 0, NULL};
   char *j3 = NULL;
   CHECK(vt_spine_report_fhir(&none, NULL, &j3, &err) == VT_OK);
   CHECK(j3 && strstr(j3, "No vertebra measured"));
