@@ -83,29 +83,38 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
   long w = i1 - i0 + 1, h = j1 - j0 + 1;
   if ((size_t)(w * h) > boxmax) return 0; /* cannot happen with the callers' boxes */
   memset(box, 0, (size_t)(w * h));
-  /* seed: first voxel >= thr from 3 to 25 mm in front of the wall */
-  long si = -1, sj = -1;
-  for (double t = 3.0; t <= 25.0 && si < 0; t += 0.5 * v->sp[1]) {
-    long i = (long)(cx / v->sp[0] + 0.5), j = (long)((pw + t) / v->sp[1] + 0.5);
-    if (i >= i0 && i <= i1 && j >= j0 && j <= j1 && hu5(v, i, j, k) >= thr) si = i, sj = j;
-  }
-  if (si < 0) return 0;
-  /* grow (4-connected): box 1 = body */
-  long qn = 0, qh = 0;
-  box[(si - i0) + w * (sj - j0)] = 1;
-  queue[qn++] = (int)((si - i0) + w * (sj - j0));
-  while (qh < qn) {
-    int q = queue[qh++];
-    long i = q % w, j = q / w;
-    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
-    for (int d = 0; d < 4; d++) {
-      long a = i + di[d], b = j + dj[d];
-      if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
-      if (hu5(v, a + i0, b + j0, k) < thr) continue;
-      box[a + w * b] = 1;
-      queue[qn++] = (int)(a + w * b);
+  /* seed: the first voxel >= thr from 3 to 25 mm in front of the wall whose
+   * region (4-connected, box 1 = body) is large enough to be a body; a
+   * bright speck of posterior cortex isolated by the basivertebral veins is
+   * skipped (example_ct T12: one voxel instead of the body) */
+  long qn = 0, qh = 0, grown = 0;
+  double min_vox = MIN_AREA_MM2 / (v->sp[0] * v->sp[1]);
+  for (double t = 3.0; t <= 25.0 && !grown; t += 0.5 * v->sp[1]) {
+    long si = (long)(cx / v->sp[0] + 0.5), sj = (long)((pw + t) / v->sp[1] + 0.5);
+    if (si < i0 || si > i1 || sj < j0 || sj > j1 || box[(si - i0) + w * (sj - j0)]) continue;
+    if (hu5(v, si, sj, k) < thr) continue;
+    qn = qh = 0;
+    box[(si - i0) + w * (sj - j0)] = 1;
+    queue[qn++] = (int)((si - i0) + w * (sj - j0));
+    while (qh < qn) {
+      int q = queue[qh++];
+      long i = q % w, j = q / w;
+      const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
+      for (int d = 0; d < 4; d++) {
+        long a = i + di[d], b = j + dj[d];
+        if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
+        if (hu5(v, a + i0, b + j0, k) < thr) continue;
+        box[a + w * b] = 1;
+        queue[qn++] = (int)(a + w * b);
+      }
     }
+    if ((double)qn >= min_vox) grown = 1;
+    else
+      for (long q = 0; q < qn; q++) box[queue[q]] = 3; /* tried: not a seed again, not body */
   }
+  if (!grown) return 0;
+  for (long q = 0; q < w * h; q++)
+    if (box[q] == 3) box[q] = 0;
   /* fill holes: flood the outside (2) from the box border, the rest is body */
   qn = qh = 0;
   for (long a = 0; a < w; a++)
