@@ -16,7 +16,7 @@
 #include "image/analyze_internal.h"
 
 #define DEG (3.14159265358979323846 / 180.0)
-#define SAMPLE_MM 1.5        /* sample spacing inside a disk */
+#define SAMPLE_MM 2.0        /* sample spacing inside a disk */
 #define SAG_RANGE_DEG 32.0   /* search this far from the body line's own tilt */
 #define COR_RANGE_DEG 20.0
 #define SHIFT_MM 6.0         /* and this far along the column */
@@ -147,28 +147,11 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
   for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
   qsort(hs, nd - 1, sizeof *hs, cmp_dbl);
   double H = hs[(nd - 1) / 2];
-  int tall = 0;
-  for (size_t i = 0; i <= nd; i++) {
-    double lo = i == 0 ? zmin : d[i - 1].z, hi = i == nd ? zmax : d[i].z;
-    tall |= hi - lo >= SPLIT_RATIO * H;
-  }
-  if (!tall) return nd;
-  /* the typical disc's contrast, each searched like a new one would be; the
-   * found discs keep their planes (the body line's tangent): a free tilt
-   * search on every disc is not yet reliable enough for the heights */
-  for (size_t i = 0; i < nd; i++) {
-    double pitch = i + 1 < nd ? d[i + 1].z - d[i].z : d[i].z - d[i - 1].z;
-    double gap = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
-    double sag0 = atan2(d[i].nrm[1], d[i].nrm[2]), cor0 = atan2(d[i].nrm[0], d[i].nrm[2]);
-    best_plane b = search(v, col, fmax(zmin, d[i].z - SHIFT_MM), fmin(zmax, d[i].z + SHIFT_MM), sag0, cor0,
-                          SAG_RANGE_DEG, COR_RANGE_DEG, r, gap);
-    score[i] = b.score;
-    if (debug)
-      fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[i].z, b.z, b.sag / DEG,
-              b.cor / DEG, b.score);
-  }
-  qsort(score, nd, sizeof *score, cmp_dbl);
-  double S = score[nd / 2];
+  /* each found disc's contrast, searched like a new one would be (on
+   * demand: only the discs next to a tall level are needed); the found discs
+   * keep their planes (the body line's tangent): a free tilt search on every
+   * disc moved heights and grades further off (docs/image-analyze.md) */
+  for (size_t i = 0; i < nd; i++) score[i] = NAN;
   size_t n0 = nd;
   for (size_t i = 0; i <= n0 && nd < maxd; i++) {
     double lo = i == 0 ? zmin : d[i - 1].z, hi = i == n0 ? zmax : d[i].z;
@@ -177,6 +160,26 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
      * the column end only 0.35: the end piece may be a cut vertebra) */
     double a = lo + (i == 0 ? 0.35 : 0.6) * H, b = hi - (i == n0 ? 0.35 : 0.6) * H;
     if (b < a) continue;
+    /* the typical contrast of the (up to) four nearest found discs */
+    double near[4];
+    int nn = 0;
+    for (long j = (long)i - 2; j < (long)i + 2; j++) {
+      if (j < 0 || j >= (long)n0) continue;
+      if (!isfinite(score[j])) {
+        double pitch = j + 1 < (long)n0 ? d[j + 1].z - d[j].z : d[j].z - d[j - 1].z;
+        double gp = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
+        double s0 = atan2(d[j].nrm[1], d[j].nrm[2]), c0 = atan2(d[j].nrm[0], d[j].nrm[2]);
+        best_plane bj = search(v, col, fmax(zmin, d[j].z - SHIFT_MM), fmin(zmax, d[j].z + SHIFT_MM), s0, c0,
+                               SAG_RANGE_DEG, COR_RANGE_DEG, r, gp);
+        score[j] = bj.score;
+        if (debug)
+          fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[j].z, bj.z,
+                  bj.sag / DEG, bj.cor / DEG, bj.score);
+      }
+      near[nn++] = score[j];
+    }
+    qsort(near, (size_t)nn, sizeof *near, cmp_dbl);
+    double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
     const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
     double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
     double gap = fmin(9.0, fmax(5.0, 0.2 * H));
@@ -184,7 +187,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
     if (debug)
       fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
               bp.z, bp.sag / DEG, bp.cor / DEG, bp.score, S);
-    if (!(bp.score >= SPLIT_MIN_SCORE * S)) continue;
+    if (!(nn > 0 && bp.score >= SPLIT_MIN_SCORE * S)) continue;
     vt__disc *nw = &d[nd++];
     memset(nw, 0, sizeof *nw);
     nw->z = bp.z;
