@@ -669,36 +669,59 @@ static vt_status warnf(vt__metrics *m, vt_error *err, const char *fmt, ...) {
   return VT_OK;
 }
 
+/* Tie groups of the ascending scores a[0..n): group g is rows
+ * [end[g-1], end[g]) with pos[g] events and neg[g] non-events; returns the
+ * number of groups. */
+static size_t tie_groups(const sp *a, size_t n, size_t *end, unsigned *pos, unsigned *neg) {
+  size_t ng = 0;
+  for (size_t i = 0; i < n;) {
+    size_t k = i;
+    unsigned gp = 0;
+    while (k < n && a[k].s == a[i].s) gp += a[k++].y;
+    pos[ng] = gp;
+    neg[ng] = (unsigned)(k - i) - gp;
+    end[ng++] = k;
+    i = k;
+  }
+  return ng;
+}
+
+/* first[g] = the least non-event count c with g/(ROC_GRID-1) < c/nneg in
+ * double arithmetic (nneg + 1 if none): c/nneg rounds monotonically in c, so
+ * roc_grid can test "grid point g lies below FPR c/nneg" on counts.
+ * first[ROC_GRID] = SIZE_MAX ends the sweep. */
+static void roc_first(size_t nneg, size_t first[ROC_GRID + 1]) {
+  size_t c = 0;
+  for (size_t g = 0; g < ROC_GRID; g++) {
+    double f = (double)g / (ROC_GRID - 1);
+    while (c <= nneg && !(f < (double)c / (double)nneg)) c++;
+    first[g] = c;
+  }
+  first[ROC_GRID] = SIZE_MAX;
+}
+
 /* ROC at FPR grid points g/(ROC_GRID-1): sweeping thresholds from high to low
- * over tie groups of the ascending array, with weights w (NULL = 1 each).
- * The curve's segments are linear within a tie group; at an FPR where the
- * curve is vertical the upper point is taken. */
-static void roc_grid(const sp *a, size_t n, const unsigned *w, double wpos, double wneg,
-                     double *tpr) {
-  double tp = 0, fp = 0;
-  size_t g = 0;
-  for (size_t j = n; j > 0;) {
-    size_t i = j;
-    double gp = 0, gn = 0;
-    while (i > 0 && a[i - 1].s == a[j - 1].s) {
-      i--;
-      double wi = w ? (double)w[i] : 1.0;
-      if (a[i].y) gp += wi;
-      else gn += wi;
+ * over the tie groups (counts pos/neg, weighted or not; npos and nneg are
+ * their totals). The curve's segments are linear within a tie group; at an
+ * FPR where the curve is vertical the upper point is taken. Counts are
+ * integers, so the sums are exact; after a group, fp < first[g] holds, so a
+ * group that reaches no new grid point costs two additions and a compare. */
+static void roc_grid(const unsigned *pos, const unsigned *neg, size_t ng, size_t npos,
+                     size_t nneg, const size_t first[ROC_GRID + 1], double *tpr) {
+  double wpos = (double)npos, wneg = (double)nneg;
+  size_t tp = 0, fp = 0, g = 0;
+  for (size_t j = ng; j > 0; j--) {
+    tp += pos[j - 1];
+    fp += neg[j - 1];
+    if ((fp < first[g] && j > 1) || !neg[j - 1] || g == ROC_GRID) continue;
+    double f0 = (double)(fp - neg[j - 1]) / wneg, t0 = (double)(tp - pos[j - 1]) / wpos;
+    double f1 = (double)fp / wneg, t1 = (double)tp / wpos;
+    while (g < ROC_GRID) {
+      double f = (double)g / (ROC_GRID - 1);
+      if (!(f < f1 || (j == 1 && f <= f1 + 1e-12))) break;
+      tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
+      g++;
     }
-    double f0 = fp / wneg, t0 = tp / wpos;
-    tp += gp;
-    fp += gn;
-    double f1 = fp / wneg, t1 = tp / wpos;
-    if (gn > 0) {
-      while (g < ROC_GRID) {
-        double f = (double)g / (ROC_GRID - 1);
-        if (!(f < f1 || (i == 0 && f <= f1 + 1e-12))) break;
-        tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
-        g++;
-      }
-    }
-    j = i;
   }
   for (; g < ROC_GRID; g++) tpr[g] = 1.0;
 }
@@ -710,18 +733,19 @@ static double pct(const double *v, size_t b, double q) { return np_percentile(v,
 
 /* Stratified bootstrap: events and non-events are resampled separately (so
  * each replicate keeps the observed prevalence and has both classes, as
- * pROC's stratified bootstrap). AUC and Brier by one weighted pass over the
- * sorted rows: O(n) per replicate. Replicate b draws from RNG stream b and
- * writes slot b, so the result does not depend on the thread count. */
+ * pROC's stratified bootstrap). AUC, Brier and the ROC grid from one
+ * weighted pass over the tie groups of the sorted rows: O(n) per replicate.
+ * Replicate b draws from RNG stream b and writes slot b, so the result does
+ * not depend on the thread count. */
 typedef struct boot_job {
-  const sp *a;
-  const double *prob_sorted;
-  const size_t *posi, *negi;
-  size_t n, npos, nneg, B;
+  const unsigned char *y; /* outcomes of the sorted rows */
+  const double *resid;    /* their probability minus outcome */
+  const size_t *posi, *negi, *end, *first; /* tie-group ends, roc_first() */
+  size_t n, ng, npos, nneg, B;
   uint64_t seed;
   int with_roc;
   double *aucs, *briers, *rocs;
-  unsigned stride, first;      /* this worker does b = first, first + stride, ... */
+  unsigned stride, first_b;    /* this worker does b = first_b, first_b + stride, ... */
   const vt_progress *progress; /* only the calling thread's job reports */
   int oom;
 } boot_job;
@@ -730,53 +754,64 @@ static void *boot_run(void *arg) {
   boot_job *j = arg;
   size_t n = j->n;
   unsigned *w = malloc((n ? n : 1) * sizeof *w);
-  if (!w) {
+  unsigned *gpos = malloc((j->ng ? j->ng : 1) * sizeof *gpos);
+  unsigned *gneg = malloc((j->ng ? j->ng : 1) * sizeof *gneg);
+  if (!w || !gpos || !gneg) {
+    free(w);
+    free(gpos);
+    free(gneg);
     j->oom = 1;
     return NULL;
   }
   size_t step = j->B / 100 ? j->B / 100 : 1;
-  for (size_t b = j->first; b < j->B; b += j->stride) {
-    vt__rng r;
-    vt__rng_seed(&r, j->seed, b);
+  for (size_t b = j->first_b; b < j->B; b += j->stride) {
+    vt__rng r0;
+    vt__rng_seed(&r0, j->seed, b);
+    vt__rng r = r0; /* never seen by a call: its state can stay in registers */
     memset(w, 0, n * sizeof *w);
     for (size_t k = 0; k < j->npos; k++) w[j->posi[vt__rng_below(&r, j->npos)]]++;
     for (size_t k = 0; k < j->nneg; k++) w[j->negi[vt__rng_below(&r, j->nneg)]]++;
-    const sp *a = j->a;
+    /* weights are integers: the AUC's sums are exact; the Brier sum runs in
+     * row order */
     double sum = 0, cn = 0, bs = 0;
-    for (size_t i = 0; i < n;) {
-      size_t k = i;
-      double gp = 0, gn = 0;
-      while (k < n && a[k].s == a[i].s) {
-        double wk = (double)w[k];
-        if (a[k].y) gp += wk;
-        else gn += wk;
-        double d = j->prob_sorted[k] - a[k].y;
-        bs += wk * d * d;
-        k++;
+    for (size_t g = 0, k = 0; g < j->ng; g++) {
+      unsigned gp = 0, gt = 0;
+      for (; k < j->end[g]; k++) {
+        unsigned wk = w[k];
+        gt += wk;
+        gp += j->y[k] ? wk : 0;
+        bs += wk * j->resid[k] * j->resid[k];
       }
-      sum += gp * (cn + 0.5 * gn);
-      cn += gn;
-      i = k;
+      gpos[g] = gp;
+      gneg[g] = gt - gp;
+      sum += (double)gp * (cn + 0.5 * (double)gneg[g]);
+      cn += gneg[g];
     }
     j->aucs[b] = sum / ((double)j->npos * (double)j->nneg);
     j->briers[b] = bs / (double)n;
     if (j->with_roc)
-      roc_grid(a, n, w, (double)j->npos, (double)j->nneg, j->rocs + b * ROC_GRID);
+      roc_grid(gpos, gneg, j->ng, j->npos, j->nneg, j->first, j->rocs + b * ROC_GRID);
     if (j->progress && ((b + 1) % step < j->stride || b + j->stride >= j->B))
       vt_progress_report(j->progress, "bootstrap", b + 1 < j->B ? b + 1 : j->B, j->B);
   }
   free(w);
+  free(gpos);
+  free(gneg);
   return NULL;
 }
 
-static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *prob_sorted,
-                           const vt__metrics_options *o, int with_roc, vt_error *err) {
+/* a: the sorted rows; end[0..ng): their tie groups; first: roc_first(). */
+static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const size_t *end, size_t ng,
+                           const size_t *first, const vt__metrics_options *o, int with_roc,
+                           vt_error *err) {
   size_t B = o->bootstrap, npos = m->auc.npos, nneg = m->auc.nneg;
   unsigned jobs = o->jobs > 1 ? o->jobs : 1;
   if (jobs > B) jobs = (unsigned)B;
   if (jobs > 64) jobs = 64;
   size_t *posi = malloc((npos ? npos : 1) * sizeof *posi);
   size_t *negi = malloc((nneg ? nneg : 1) * sizeof *negi);
+  unsigned char *y = malloc(n ? n : 1);
+  double *resid = malloc((n ? n : 1) * sizeof *resid);
   double *aucs = malloc(B * sizeof *aucs), *briers = malloc(B * sizeof *briers);
   double *rocs = with_roc ? malloc(B * ROC_GRID * sizeof *rocs) : NULL;
   double *col = with_roc ? malloc(B * sizeof *col) : NULL;
@@ -784,18 +819,20 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
   pthread_t th[64];
   unsigned started = 1;
   vt_status st = VT_OK;
-  if (!posi || !negi || !aucs || !briers || (with_roc && (!rocs || !col))) {
+  if (!posi || !negi || !y || !resid || !aucs || !briers || (with_roc && (!rocs || !col))) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap of %zu replicates)", B);
     goto done;
   }
   size_t ip = 0, in = 0;
   for (size_t i = 0; i < n; i++) {
+    y[i] = a[i].y;
+    resid[i] = a[i].s - a[i].y; /* scores are the probabilities */
     if (a[i].y) posi[ip++] = i;
     else negi[in++] = i;
   }
   for (unsigned t = 0; t < jobs; t++)
-    jb[t] = (boot_job){a, prob_sorted, posi, negi, n, npos, nneg, B, o->seed, with_roc, aucs,
-                       briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
+    jb[t] = (boot_job){y, resid, posi, negi, end, first, n, ng, npos, nneg, B, o->seed, with_roc,
+                       aucs, briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
   for (; started < jobs; started++)
     if (pthread_create(&th[started], NULL, boot_run, &jb[started])) break;
   /* stripes whose thread could not start run here, after the caller's own */
@@ -825,6 +862,8 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
 done:
   free(posi);
   free(negi);
+  free(y);
+  free(resid);
   free(aucs);
   free(briers);
   free(rocs);
@@ -930,7 +969,8 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                              vt__metrics **out, vt_error *err) {
   vt__metrics *m = calloc(1, sizeof *m);
   cum c = {0};
-  double *ps = NULL;
+  size_t *end = NULL; /* tie groups of the sorted rows */
+  unsigned *gpos = NULL, *gneg = NULL;
   vt_status st;
   if (!m) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (metrics)");
   m->n = n;
@@ -987,25 +1027,23 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
     delong_sorted(c.a, n, &m->auc);
     m->roc = calloc(ROC_GRID, sizeof *m->roc);
     double *tpr = malloc(ROC_GRID * sizeof *tpr);
-    if (!m->roc || !tpr) {
+    end = malloc(n * sizeof *end);
+    gpos = malloc(n * sizeof *gpos);
+    gneg = malloc(n * sizeof *gneg);
+    if (!m->roc || !tpr || !end || !gpos || !gneg) {
       free(tpr);
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (ROC)");
       goto fail;
     }
-    roc_grid(c.a, n, NULL, (double)c.events, (double)(n - c.events), tpr);
+    size_t first[ROC_GRID + 1];
+    roc_first(n - c.events, first);
+    size_t ng = tie_groups(c.a, n, end, gpos, gneg);
+    roc_grid(gpos, gneg, ng, c.events, n - c.events, first, tpr);
     for (size_t g = 0; g < ROC_GRID; g++)
       m->roc[g] = (vt__roc_point){(double)g / (ROC_GRID - 1), tpr[g], NAN, NAN};
     free(tpr);
     m->nroc = ROC_GRID;
-    if (o->bootstrap > 0) {
-      ps = malloc(n * sizeof *ps);
-      if (!ps) {
-        st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap)");
-        goto fail;
-      }
-      for (size_t i = 0; i < n; i++) ps[i] = c.a[i].s; /* scores are the probabilities */
-      if ((st = bootstrap(m, c.a, n, ps, o, top, err))) goto fail;
-    }
+    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, n, end, ng, first, o, top, err))) goto fail;
     if (m->auc.npos < 2 || m->auc.nneg < 2)
       if ((st = warnf(m, err, "%s%s%s: fewer than 2 events or non-events: no DeLong CI",
                       label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
@@ -1027,12 +1065,16 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                     c.events ? "events" : "non-events")))
       goto fail;
   }
-  free(ps);
+  free(end);
+  free(gpos);
+  free(gneg);
   cum_free(&c);
   *out = m;
   return VT_OK;
 fail:
-  free(ps);
+  free(end);
+  free(gpos);
+  free(gneg);
   cum_free(&c);
   vt__metrics_free(m);
   return st;
