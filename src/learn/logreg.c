@@ -89,9 +89,10 @@ static void fit_cd(const double *xs, const double *y, size_t n, size_t p, double
   *b0io = b0;
 }
 
-/* Cholesky solve of the q x q positive-definite h (row-major, overwritten)
- * for h x = g, x written over g; 0 if h is not positive definite. */
-static int chol_solve(double *h, double *g, size_t q) {
+/* Cholesky solve of the q x q positive-definite h (row-major lower
+ * triangle, overwritten) for h x = g, x written over g; *dec = g'h^-1 g (the
+ * squared Newton decrement). 0 if h is not positive definite. */
+static int chol_solve(double *h, double *g, size_t q, double *dec) {
   for (size_t j = 0; j < q; j++) {
     double d = h[j * q + j];
     for (size_t k = 0; k < j; k++) d -= h[j * q + k] * h[j * q + k];
@@ -104,9 +105,11 @@ static int chol_solve(double *h, double *g, size_t q) {
       h[i * q + j] = v / d;
     }
   }
+  *dec = 0;
   for (size_t i = 0; i < q; i++) { /* L z = g */
     for (size_t k = 0; k < i; k++) g[i] -= h[i * q + k] * g[k];
     g[i] /= h[i * q + i];
+    *dec += g[i] * g[i];
   }
   for (size_t i = q; i-- > 0;) { /* L' x = z */
     for (size_t k = i + 1; k < q; k++) g[i] -= h[k * q + i] * g[k];
@@ -117,10 +120,10 @@ static int chol_solve(double *h, double *g, size_t q) {
 
 static double log1pexp(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-/* The L2 objective (1/n) sum(logloss) + lambda/2 |beta|^2 at theta = (b0,
- * beta), with eta = the linear predictor written. */
+/* eta = the linear predictor at theta = (b0, beta); returns the L2 objective
+ * (1/n) sum(logloss) + lambda/2 |beta|^2 if want_f, else 0. */
 static double l2_objective(const double *xs, const double *y, size_t n, size_t p, double lambda,
-                           const double *theta, double *eta) {
+                           const double *theta, double *eta, int want_f) {
   for (size_t i = 0; i < n; i++) eta[i] = theta[0];
   double pen = 0;
   for (size_t j = 0; j < p; j++) {
@@ -129,21 +132,25 @@ static double l2_objective(const double *xs, const double *y, size_t n, size_t p
     pen += bj * bj;
     for (size_t i = 0; i < n; i++) eta[i] += bj * xj[i];
   }
+  if (!want_f) return 0;
   double f = 0;
   for (size_t i = 0; i < n; i++) f += log1pexp(eta[i]) - y[i] * eta[i];
   return f / (double)n + 0.5 * lambda * pen;
 }
 
-/* Newton's method with step halving on the L2 objective; theta = (b0, beta)
- * starts at the null model. Stops when the step, scaled as coordinate
- * descent's, is below tol, or when no step along the Newton direction
- * decreases the objective (the optimum, to rounding). h: (p+1)^2 and g, t:
- * p+1 doubles of scratch. */
+/* Newton's method on the L2 objective; theta = (b0, beta) starts at the null
+ * model. Far from the optimum (Newton decrement > 1/4) steps are halved until
+ * the objective decreases; within it the full step is taken, as the
+ * quadratic model is then accurate (Boyd & Vandenberghe 2004, 9.5.3) and a
+ * decrease would be lost in rounding. Stops when the step, scaled as
+ * coordinate descent's, is below tol. h: (p+1)^2 and g, t: p+1 doubles of
+ * scratch. */
 static void fit_newton(const double *xs, const double *y, size_t n, size_t p, double lambda,
                        const vt__logreg_opts *o, double *theta, double *eta, double *w,
                        double *r, double *h, double *g, double *t) {
   size_t q = p + 1;
-  double f = l2_objective(xs, y, n, p, lambda, theta, eta);
+  double f = l2_objective(xs, y, n, p, lambda, theta, eta, 1);
+  int f_known = 1;
   for (int it = 0; it < o->max_iter; it++) {
     double h00 = 0, g0 = 0;
     for (size_t i = 0; i < n; i++) {
@@ -173,19 +180,28 @@ static void fit_newton(const double *xs, const double *y, size_t n, size_t p, do
         h[(j + 1) * q + k + 1] = s + (k == j ? lambda : 0);
       }
     }
-    double maxd = 0;
+    double maxd = 0, dec;
     for (size_t j = 0; j < q; j++) t[j] = sqrt(h[j * q + j]);
-    if (!chol_solve(h, g, q)) break; /* numerically singular: keep the last point */
+    if (!chol_solve(h, g, q, &dec)) break; /* numerically singular: keep the last point */
     for (size_t j = 0; j < q; j++)
       if (fabs(g[j]) * t[j] > maxd) maxd = fabs(g[j]) * t[j];
-    double step = 1, fn = f;
-    for (int half = 0; half < 40; half++, step *= 0.5) {
-      for (size_t j = 0; j < q; j++) t[j] = theta[j] - step * g[j];
-      if ((fn = l2_objective(xs, y, n, p, lambda, t, eta)) <= f) break;
+    double step = 1;
+    if (dec > 1.0 / 16) {
+      if (!f_known) f = l2_objective(xs, y, n, p, lambda, theta, eta, 1);
+      double fn = f;
+      for (int half = 0; half < 40; half++, step *= 0.5) {
+        for (size_t j = 0; j < q; j++) t[j] = theta[j] - step * g[j];
+        if ((fn = l2_objective(xs, y, n, p, lambda, t, eta, 1)) <= f) break;
+      }
+      if (!(fn <= f)) break; /* no decrease along the Newton direction */
+      f = fn;
+      f_known = 1;
+    } else {
+      for (size_t j = 0; j < q; j++) t[j] = theta[j] - g[j];
+      l2_objective(xs, y, n, p, lambda, t, eta, 0);
+      f_known = 0;
     }
-    if (!(fn <= f)) break;
     memcpy(theta, t, q * sizeof *t);
-    f = fn;
     if (maxd * step < o->tol) break;
   }
 }
