@@ -670,16 +670,13 @@ static vt_status warnf(vt__metrics *m, vt_error *err, const char *fmt, ...) {
 }
 
 /* Tie groups of the ascending scores a[0..n): group g is rows
- * [end[g-1], end[g]) with pos[g] events and neg[g] non-events; returns the
- * number of groups. */
-static size_t tie_groups(const sp *a, size_t n, size_t *end, unsigned *pos, unsigned *neg) {
+ * [end[g-1], end[g]); y[i] = a[i].y, compact for the bootstrap's passes.
+ * Returns the number of groups. */
+static size_t tie_groups(const sp *a, size_t n, size_t *end, unsigned char *y) {
   size_t ng = 0;
   for (size_t i = 0; i < n;) {
     size_t k = i;
-    unsigned gp = 0;
-    while (k < n && a[k].s == a[i].s) gp += a[k++].y;
-    pos[ng] = gp;
-    neg[ng] = (unsigned)(k - i) - gp;
+    while (k < n && a[k].s == a[i].s) y[k] = a[k].y, k++;
     end[ng++] = k;
     i = k;
   }
@@ -688,7 +685,7 @@ static size_t tie_groups(const sp *a, size_t n, size_t *end, unsigned *pos, unsi
 
 /* first[g] = the least non-event count c with g/(ROC_GRID-1) < c/nneg in
  * double arithmetic (nneg + 1 if none): c/nneg rounds monotonically in c, so
- * roc_grid can test "grid point g lies below FPR c/nneg" on counts.
+ * the ROC sweep can test "grid point g lies below FPR c/nneg" on counts.
  * first[ROC_GRID] = SIZE_MAX ends the sweep. */
 static void roc_first(size_t nneg, size_t first[ROC_GRID + 1]) {
   size_t c = 0;
@@ -700,21 +697,33 @@ static void roc_first(size_t nneg, size_t first[ROC_GRID + 1]) {
   first[ROC_GRID] = SIZE_MAX;
 }
 
-/* ROC at FPR grid points g/(ROC_GRID-1): sweeping thresholds from high to low
- * over the tie groups (counts pos/neg, weighted or not; npos and nneg are
- * their totals). The curve's segments are linear within a tie group; at an
- * FPR where the curve is vertical the upper point is taken. Counts are
- * integers, so the sums are exact; after a group, fp < first[g] holds, so a
- * group that reaches no new grid point costs two additions and a compare. */
-static void roc_grid(const unsigned *pos, const unsigned *neg, size_t ng, size_t npos,
-                     size_t nneg, const size_t first[ROC_GRID + 1], double *tpr) {
+/* One pass over the tie groups from the highest scores down, rows weighted
+ * by w (NULL = 1 each; npos and nneg are the weighted totals). Returns twice
+ * the AUC's numerator (sum over events of the non-events below + half the
+ * tied ones), exact in integers. If tpr is not NULL it receives the ROC at
+ * FPR grid points g/(ROC_GRID-1): the curve's segments are linear within a
+ * tie group; at an FPR where the curve is vertical the upper point is taken.
+ * After a group fp < first[g] holds, so a group that reaches no new grid
+ * point costs a compare. */
+static uint64_t auc_roc_pass(const unsigned char *y, const unsigned *w, const size_t *end,
+                             size_t ng, size_t npos, size_t nneg, const size_t *first,
+                             double *tpr) {
   double wpos = (double)npos, wneg = (double)nneg;
-  size_t tp = 0, fp = 0, g = 0;
+  size_t tp = 0, fp = 0, g = 0, k = ng ? end[ng - 1] : 0;
+  uint64_t auc2 = 0;
   for (size_t j = ng; j > 0; j--) {
-    tp += pos[j - 1];
-    fp += neg[j - 1];
-    if ((fp < first[g] && j > 1) || !neg[j - 1] || g == ROC_GRID) continue;
-    double f0 = (double)(fp - neg[j - 1]) / wneg, t0 = (double)(tp - pos[j - 1]) / wpos;
+    size_t start = j > 1 ? end[j - 2] : 0, gp = 0, gt = 0;
+    for (; k > start; k--) {
+      size_t wk = w ? w[k - 1] : 1;
+      gt += wk;
+      gp += wk * y[k - 1]; /* no branch: y is 0/1 */
+    }
+    size_t gn = gt - gp;
+    auc2 += (uint64_t)gp * (2 * (nneg - fp) - gn);
+    tp += gp;
+    fp += gn;
+    if (!tpr || (fp < first[g] && j > 1) || !gn || g == ROC_GRID) continue;
+    double f0 = (double)(fp - gn) / wneg, t0 = (double)(tp - gp) / wpos;
     double f1 = (double)fp / wneg, t1 = (double)tp / wpos;
     while (g < ROC_GRID) {
       double f = (double)g / (ROC_GRID - 1);
@@ -723,7 +732,8 @@ static void roc_grid(const unsigned *pos, const unsigned *neg, size_t ng, size_t
       g++;
     }
   }
-  for (; g < ROC_GRID; g++) tpr[g] = 1.0;
+  for (; tpr && g < ROC_GRID; g++) tpr[g] = 1.0;
+  return auc2;
 }
 
 static int dcmp(const void *a, const void *b) { return dbl_cmp(a, b); }
@@ -733,10 +743,10 @@ static double pct(const double *v, size_t b, double q) { return np_percentile(v,
 
 /* Stratified bootstrap: events and non-events are resampled separately (so
  * each replicate keeps the observed prevalence and has both classes, as
- * pROC's stratified bootstrap). AUC, Brier and the ROC grid from one
- * weighted pass over the tie groups of the sorted rows: O(n) per replicate.
- * Replicate b draws from RNG stream b and writes slot b, so the result does
- * not depend on the thread count. */
+ * pROC's stratified bootstrap). Per replicate the AUC and ROC grid come from
+ * one weighted pass over the tie groups, the Brier score from one over the
+ * rows in order: O(n). Replicate b draws from RNG stream b and writes slot
+ * b, so the result does not depend on the thread count. */
 typedef struct boot_job {
   const unsigned char *y; /* outcomes of the sorted rows */
   const double *resid;    /* their probability minus outcome */
@@ -754,12 +764,7 @@ static void *boot_run(void *arg) {
   boot_job *j = arg;
   size_t n = j->n;
   unsigned *w = malloc((n ? n : 1) * sizeof *w);
-  unsigned *gpos = malloc((j->ng ? j->ng : 1) * sizeof *gpos);
-  unsigned *gneg = malloc((j->ng ? j->ng : 1) * sizeof *gneg);
-  if (!w || !gpos || !gneg) {
-    free(w);
-    free(gpos);
-    free(gneg);
+  if (!w) {
     j->oom = 1;
     return NULL;
   }
@@ -771,46 +776,30 @@ static void *boot_run(void *arg) {
     memset(w, 0, n * sizeof *w);
     for (size_t k = 0; k < j->npos; k++) w[j->posi[vt__rng_below(&r, j->npos)]]++;
     for (size_t k = 0; k < j->nneg; k++) w[j->negi[vt__rng_below(&r, j->nneg)]]++;
-    /* weights are integers: the AUC's sums are exact; the Brier sum runs in
-     * row order */
-    double sum = 0, cn = 0, bs = 0;
-    for (size_t g = 0, k = 0; g < j->ng; g++) {
-      unsigned gp = 0, gt = 0;
-      for (; k < j->end[g]; k++) {
-        unsigned wk = w[k];
-        gt += wk;
-        gp += j->y[k] ? wk : 0;
-        bs += wk * j->resid[k] * j->resid[k];
-      }
-      gpos[g] = gp;
-      gneg[g] = gt - gp;
-      sum += (double)gp * (cn + 0.5 * (double)gneg[g]);
-      cn += gneg[g];
-    }
-    j->aucs[b] = sum / ((double)j->npos * (double)j->nneg);
+    double bs = 0;
+    for (size_t k = 0; k < n; k++) bs += w[k] * j->resid[k] * j->resid[k];
+    uint64_t auc2 = auc_roc_pass(j->y, w, j->end, j->ng, j->npos, j->nneg, j->first,
+                                 j->with_roc ? j->rocs + b * ROC_GRID : NULL);
+    j->aucs[b] = (double)auc2 * 0.5 / ((double)j->npos * (double)j->nneg);
     j->briers[b] = bs / (double)n;
-    if (j->with_roc)
-      roc_grid(gpos, gneg, j->ng, j->npos, j->nneg, j->first, j->rocs + b * ROC_GRID);
     if (j->progress && ((b + 1) % step < j->stride || b + j->stride >= j->B))
       vt_progress_report(j->progress, "bootstrap", b + 1 < j->B ? b + 1 : j->B, j->B);
   }
   free(w);
-  free(gpos);
-  free(gneg);
   return NULL;
 }
 
-/* a: the sorted rows; end[0..ng): their tie groups; first: roc_first(). */
-static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const size_t *end, size_t ng,
-                           const size_t *first, const vt__metrics_options *o, int with_roc,
-                           vt_error *err) {
+/* a: the sorted rows, y their outcomes; end[0..ng): their tie groups;
+ * first: roc_first(). */
+static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *y, size_t n,
+                           const size_t *end, size_t ng, const size_t *first,
+                           const vt__metrics_options *o, int with_roc, vt_error *err) {
   size_t B = o->bootstrap, npos = m->auc.npos, nneg = m->auc.nneg;
   unsigned jobs = o->jobs > 1 ? o->jobs : 1;
   if (jobs > B) jobs = (unsigned)B;
   if (jobs > 64) jobs = 64;
   size_t *posi = malloc((npos ? npos : 1) * sizeof *posi);
   size_t *negi = malloc((nneg ? nneg : 1) * sizeof *negi);
-  unsigned char *y = malloc(n ? n : 1);
   double *resid = malloc((n ? n : 1) * sizeof *resid);
   double *aucs = malloc(B * sizeof *aucs), *briers = malloc(B * sizeof *briers);
   double *rocs = with_roc ? malloc(B * ROC_GRID * sizeof *rocs) : NULL;
@@ -819,13 +808,12 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const size_t *
   pthread_t th[64];
   unsigned started = 1;
   vt_status st = VT_OK;
-  if (!posi || !negi || !y || !resid || !aucs || !briers || (with_roc && (!rocs || !col))) {
+  if (!posi || !negi || !resid || !aucs || !briers || (with_roc && (!rocs || !col))) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap of %zu replicates)", B);
     goto done;
   }
   size_t ip = 0, in = 0;
   for (size_t i = 0; i < n; i++) {
-    y[i] = a[i].y;
     resid[i] = a[i].s - a[i].y; /* scores are the probabilities */
     if (a[i].y) posi[ip++] = i;
     else negi[in++] = i;
@@ -862,7 +850,6 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const size_t *
 done:
   free(posi);
   free(negi);
-  free(y);
   free(resid);
   free(aucs);
   free(briers);
@@ -970,7 +957,7 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
   vt__metrics *m = calloc(1, sizeof *m);
   cum c = {0};
   size_t *end = NULL; /* tie groups of the sorted rows */
-  unsigned *gpos = NULL, *gneg = NULL;
+  unsigned char *ys = NULL;
   vt_status st;
   if (!m) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (metrics)");
   m->n = n;
@@ -1028,22 +1015,21 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
     m->roc = calloc(ROC_GRID, sizeof *m->roc);
     double *tpr = malloc(ROC_GRID * sizeof *tpr);
     end = malloc(n * sizeof *end);
-    gpos = malloc(n * sizeof *gpos);
-    gneg = malloc(n * sizeof *gneg);
-    if (!m->roc || !tpr || !end || !gpos || !gneg) {
+    ys = malloc(n);
+    if (!m->roc || !tpr || !end || !ys) {
       free(tpr);
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (ROC)");
       goto fail;
     }
     size_t first[ROC_GRID + 1];
     roc_first(n - c.events, first);
-    size_t ng = tie_groups(c.a, n, end, gpos, gneg);
-    roc_grid(gpos, gneg, ng, c.events, n - c.events, first, tpr);
+    size_t ng = tie_groups(c.a, n, end, ys);
+    auc_roc_pass(ys, NULL, end, ng, c.events, n - c.events, first, tpr);
     for (size_t g = 0; g < ROC_GRID; g++)
       m->roc[g] = (vt__roc_point){(double)g / (ROC_GRID - 1), tpr[g], NAN, NAN};
     free(tpr);
     m->nroc = ROC_GRID;
-    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, n, end, ng, first, o, top, err))) goto fail;
+    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, ys, n, end, ng, first, o, top, err))) goto fail;
     if (m->auc.npos < 2 || m->auc.nneg < 2)
       if ((st = warnf(m, err, "%s%s%s: fewer than 2 events or non-events: no DeLong CI",
                       label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
@@ -1066,15 +1052,13 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
       goto fail;
   }
   free(end);
-  free(gpos);
-  free(gneg);
+  free(ys);
   cum_free(&c);
   *out = m;
   return VT_OK;
 fail:
   free(end);
-  free(gpos);
-  free(gneg);
+  free(ys);
   cum_free(&c);
   vt__metrics_free(m);
   return st;
