@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/sort.h"
 #include "learn/resample.h"
 
 #define Z975 1.959963984540054 /* Phi^-1(0.975) */
@@ -92,18 +93,19 @@ typedef struct sp {
   unsigned char y;
 } sp;
 
-static int sp_cmp(const void *a, const void *b) {
-  double x = ((const sp *)a)->s, z = ((const sp *)b)->s;
-  return (x > z) - (x < z);
-}
-
-/* Scores with their outcomes, sorted ascending. */
+/* Scores with their outcomes, sorted ascending (stably: ties keep row order). */
 static vt_status sorted_pairs(const double *s, const unsigned char *y, size_t n, sp **out,
                               vt_error *err) {
-  sp *a = malloc(n * sizeof *a);
-  if (!a) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory sorting %zu scores", n);
-  for (size_t i = 0; i < n; i++) a[i] = (sp){s[i], y[i]};
-  qsort(a, n, sizeof *a, sp_cmp);
+  sp *a = malloc((n + 1) * sizeof *a);
+  size_t *order = malloc((n + 1) * sizeof *order);
+  vt_status st = a && order ? vt__sort_order(s, n, order, err)
+                            : vt_error_set(err, VT_ENOMEM, NULL, "out of memory sorting %zu scores", n);
+  for (size_t i = 0; !st && i < n; i++) a[i] = (sp){s[order[i]], y[order[i]]};
+  free(order);
+  if (st) {
+    free(a);
+    return st;
+  }
   *out = a;
   return VT_OK;
 }
@@ -345,11 +347,6 @@ static double np_percentile(const double *s, size_t n, double q) {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-static int dbl_cmp(const void *a, const void *b) {
-  double x = *(const double *)a, z = *(const double *)b;
-  return (x > z) - (x < z);
-}
-
 vt_status vt__calibration_curve(const double *prob, const unsigned char *y, size_t n,
                                 size_t n_bins, vt__bin_strategy strategy,
                                 vt__calib_bin **bins, size_t *nbins, vt_error *err) {
@@ -368,7 +365,7 @@ vt_status vt__calibration_curve(const double *prob, const unsigned char *y, size
   }
   if (strategy == VT_BINS_QUANTILE) {
     memcpy(sorted, prob, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, dbl_cmp);
+    if ((st = vt__sort_doubles(sorted, n, err))) goto done;
     for (size_t k = 0; k <= n_bins; k++) edges[k] = np_percentile(sorted, n, np_linspace01(k, n_bins));
   } else {
     for (size_t k = 0; k <= n_bins; k++) edges[k] = np_linspace01(k, n_bins);
@@ -736,8 +733,6 @@ static uint64_t auc_roc_pass(const unsigned char *y, const unsigned *w, const si
   return auc2;
 }
 
-static int dcmp(const void *a, const void *b) { return dbl_cmp(a, b); }
-
 /* Percentile of sorted v[0..b) (linear, as numpy), for the bootstrap CIs. */
 static double pct(const double *v, size_t b, double q) { return np_percentile(v, b, q); }
 
@@ -832,8 +827,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *y, 
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap)");
       goto done;
     }
-  qsort(aucs, B, sizeof *aucs, dcmp);
-  qsort(briers, B, sizeof *briers, dcmp);
+  if ((st = vt__sort_doubles(aucs, B, err)) || (st = vt__sort_doubles(briers, B, err))) goto done;
   m->boot_lo = pct(aucs, B, 0.025);
   m->boot_hi = pct(aucs, B, 0.975);
   m->brier_boot_lo = pct(briers, B, 0.025);
@@ -842,7 +836,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *y, 
   if (with_roc) {
     for (size_t g = 0; g < ROC_GRID; g++) {
       for (size_t b = 0; b < B; b++) col[b] = rocs[b * ROC_GRID + g];
-      qsort(col, B, sizeof *col, dcmp);
+      if ((st = vt__sort_doubles(col, B, err))) goto done;
       m->roc[g].tpr_lo = pct(col, B, 0.025);
       m->roc[g].tpr_hi = pct(col, B, 0.975);
     }
