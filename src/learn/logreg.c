@@ -120,6 +120,21 @@ static int chol_solve(double *h, double *g, size_t q, double *dec) {
 
 static double log1pexp(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
+/* sum a[i] b[i] with four partial sums: one sum waits on each addition's
+ * latency, four keep the adder busy (Newton's Hessian is ~60 such dots). */
+static double dot(const double *a, const double *b, size_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; i++) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /* eta = the linear predictor at theta = (b0, beta); returns the L2 objective
  * (1/n) sum(logloss) + lambda/2 |beta|^2 if want_f, else 0. */
 static double l2_objective(const double *xs, const double *y, size_t n, size_t p, double lambda,
@@ -161,24 +176,17 @@ static void fit_newton(const double *xs, const double *y, size_t n, size_t p, do
       h00 += w[i];
       g0 += r[i];
     }
-    /* gradient g and the lower triangle of the Hessian h */
+    /* gradient g and the lower triangle of the Hessian h; eta is free until
+     * the step and holds w * x_j */
     h[0] = h00;
     g[0] = g0;
     for (size_t j = 0; j < p; j++) {
       const double *xj = xs + j * n;
-      double s0 = 0, gj = 0;
-      for (size_t i = 0; i < n; i++) {
-        s0 += w[i] * xj[i];
-        gj += r[i] * xj[i];
-      }
-      h[(j + 1) * q] = s0;
-      g[j + 1] = gj + lambda * theta[j + 1];
-      for (size_t k = 0; k <= j; k++) {
-        const double *xk = xs + k * n;
-        double s = 0;
-        for (size_t i = 0; i < n; i++) s += w[i] * xj[i] * xk[i];
-        h[(j + 1) * q + k + 1] = s + (k == j ? lambda : 0);
-      }
+      for (size_t i = 0; i < n; i++) eta[i] = w[i] * xj[i];
+      h[(j + 1) * q] = dot(w, xj, n);
+      g[j + 1] = dot(r, xj, n) + lambda * theta[j + 1];
+      for (size_t k = 0; k <= j; k++)
+        h[(j + 1) * q + k + 1] = dot(eta, xs + k * n, n) + (k == j ? lambda : 0);
     }
     double maxd = 0, dec;
     for (size_t j = 0; j < q; j++) t[j] = sqrt(h[j * q + j]);
