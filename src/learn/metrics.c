@@ -666,18 +666,11 @@ static vt_status warnf(vt__metrics *m, vt_error *err, const char *fmt, ...) {
   return VT_OK;
 }
 
-/* Tie groups of the ascending scores a[0..n): group g is rows
- * [end[g-1], end[g]); y[i] = a[i].y, compact for the bootstrap's passes.
- * Returns the number of groups. */
-static size_t tie_groups(const sp *a, size_t n, size_t *end, unsigned char *y) {
-  size_t ng = 0;
-  for (size_t i = 0; i < n;) {
-    size_t k = i;
-    while (k < n && a[k].s == a[i].s) y[k] = a[k].y, k++;
-    end[ng++] = k;
-    i = k;
-  }
-  return ng;
+/* Row flags of the ascending scores a[0..n) for the AUC/ROC pass: bit 0 the
+ * outcome, bit 1 set on the lowest row of each tie group. */
+static void row_flags(const sp *a, size_t n, unsigned char *flag) {
+  for (size_t i = 0; i < n; i++)
+    flag[i] = (unsigned char)(a[i].y | (i == 0 || a[i - 1].s != a[i].s) << 1);
 }
 
 /* first[g] = the least non-event count c with g/(ROC_GRID-1) < c/nneg in
@@ -694,40 +687,48 @@ static void roc_first(size_t nneg, size_t first[ROC_GRID + 1]) {
   first[ROC_GRID] = SIZE_MAX;
 }
 
-/* One pass over the tie groups from the highest scores down, rows weighted
- * by w (NULL = 1 each; npos and nneg are the weighted totals). Returns twice
- * the AUC's numerator (sum over events of the non-events below + half the
- * tied ones), exact in integers. If tpr is not NULL it receives the ROC at
- * FPR grid points g/(ROC_GRID-1): the curve's segments are linear within a
- * tie group; at an FPR where the curve is vertical the upper point is taken.
- * After a group fp < first[g] holds, so a group that reaches no new grid
+/* Fills the ROC grid points from g on that the tie group just swept passes
+ * (gp events and gn > 0 non-events; tp, fp the totals with it; last = the
+ * lowest group): the curve is linear within the group, and at an FPR where
+ * it is vertical the upper point is taken. Returns the next grid point. */
+static size_t roc_fill(size_t g, size_t tp, size_t fp, size_t gp, size_t gn, int last,
+                       double wpos, double wneg, double *tpr) {
+  double f0 = (double)(fp - gn) / wneg, t0 = (double)(tp - gp) / wpos;
+  double f1 = (double)fp / wneg, t1 = (double)tp / wpos;
+  for (; g < ROC_GRID; g++) {
+    double f = (double)g / (ROC_GRID - 1);
+    if (!(f < f1 || (last && f <= f1 + 1e-12))) break;
+    tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
+  }
+  return g;
+}
+
+/* One pass over the rows from the highest score down, tie group by tie
+ * group (flag: row_flags()), rows weighted by w (npos and nneg are the
+ * weighted totals). Returns twice the AUC's numerator (sum over events of
+ * the non-events below + half the tied ones), exact in integers. If tpr is
+ * not NULL it receives the ROC at FPR grid points g/(ROC_GRID-1). After a
+ * group fp < next = first[g] holds, so a group that reaches no new grid
  * point costs a compare. */
-static uint64_t auc_roc_pass(const unsigned char *y, const unsigned *w, const size_t *end,
-                             size_t ng, size_t npos, size_t nneg, const size_t *first,
-                             double *tpr) {
+static uint64_t auc_roc_pass(const unsigned char *flag, const unsigned *w, size_t n,
+                             size_t npos, size_t nneg, const size_t *first, double *tpr) {
   double wpos = (double)npos, wneg = (double)nneg;
-  size_t tp = 0, fp = 0, g = 0, k = ng ? end[ng - 1] : 0;
+  size_t tp = 0, fp = 0, g = tpr ? 0 : ROC_GRID, gp = 0, gt = 0, next = first[g];
   uint64_t auc2 = 0;
-  for (size_t j = ng; j > 0; j--) {
-    size_t start = j > 1 ? end[j - 2] : 0, gp = 0, gt = 0;
-    for (; k > start; k--) {
-      size_t wk = w ? w[k - 1] : 1;
-      gt += wk;
-      gp += wk * y[k - 1]; /* no branch: y is 0/1 */
-    }
+  for (size_t k = n; k > 0; k--) {
+    size_t wk = w[k - 1];
+    gt += wk;
+    gp += wk & -(size_t)(flag[k - 1] & 1); /* no branch on the outcome */
+    if (!(flag[k - 1] & 2)) continue;      /* the group goes on below */
     size_t gn = gt - gp;
     auc2 += (uint64_t)gp * (2 * (nneg - fp) - gn);
     tp += gp;
     fp += gn;
-    if (!tpr || (fp < first[g] && j > 1) || !gn || g == ROC_GRID) continue;
-    double f0 = (double)(fp - gn) / wneg, t0 = (double)(tp - gp) / wpos;
-    double f1 = (double)fp / wneg, t1 = (double)tp / wpos;
-    while (g < ROC_GRID) {
-      double f = (double)g / (ROC_GRID - 1);
-      if (!(f < f1 || (j == 1 && f <= f1 + 1e-12))) break;
-      tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
-      g++;
+    if ((fp >= next || k == 1) && gn && g < ROC_GRID) {
+      g = roc_fill(g, tp, fp, gp, gn, k == 1, wpos, wneg, tpr);
+      next = first[g];
     }
+    gp = gt = 0;
   }
   for (; tpr && g < ROC_GRID; g++) tpr[g] = 1.0;
   return auc2;
@@ -743,10 +744,10 @@ static double pct(const double *v, size_t b, double q) { return np_percentile(v,
  * rows in order: O(n). Replicate b draws from RNG stream b and writes slot
  * b, so the result does not depend on the thread count. */
 typedef struct boot_job {
-  const unsigned char *y; /* outcomes of the sorted rows */
-  const double *resid;    /* their probability minus outcome */
-  const size_t *posi, *negi, *end, *first; /* tie-group ends, roc_first() */
-  size_t n, ng, npos, nneg, B;
+  const unsigned char *flag; /* row_flags() of the sorted rows */
+  const double *resid;       /* their probability minus outcome */
+  const size_t *posi, *negi, *first; /* events, non-events; roc_first() */
+  size_t n, npos, nneg, B;
   uint64_t seed;
   int with_roc;
   double *aucs, *briers, *rocs;
@@ -754,6 +755,15 @@ typedef struct boot_job {
   const vt_progress *progress; /* only the calling thread's job reports */
   int oom;
 } boot_job;
+
+/* m draws with replacement from the rows idx[0..m), counted in w. A function
+ * of its own so the generator's state stays in registers (inlined into the
+ * replicate loop it was spilled to the stack: 2x slower). */
+static void draw(vt__rng *r, const size_t *idx, size_t m, unsigned *w) {
+  vt__rng s = *r;
+  for (size_t k = 0; k < m; k++) w[idx[vt__rng_below(&s, m)]]++;
+  *r = s;
+}
 
 static void *boot_run(void *arg) {
   boot_job *j = arg;
@@ -765,15 +775,14 @@ static void *boot_run(void *arg) {
   }
   size_t step = j->B / 100 ? j->B / 100 : 1;
   for (size_t b = j->first_b; b < j->B; b += j->stride) {
-    vt__rng r0;
-    vt__rng_seed(&r0, j->seed, b);
-    vt__rng r = r0; /* never seen by a call: its state can stay in registers */
+    vt__rng r;
+    vt__rng_seed(&r, j->seed, b);
     memset(w, 0, n * sizeof *w);
-    for (size_t k = 0; k < j->npos; k++) w[j->posi[vt__rng_below(&r, j->npos)]]++;
-    for (size_t k = 0; k < j->nneg; k++) w[j->negi[vt__rng_below(&r, j->nneg)]]++;
+    draw(&r, j->posi, j->npos, w);
+    draw(&r, j->negi, j->nneg, w);
     double bs = 0;
     for (size_t k = 0; k < n; k++) bs += w[k] * j->resid[k] * j->resid[k];
-    uint64_t auc2 = auc_roc_pass(j->y, w, j->end, j->ng, j->npos, j->nneg, j->first,
+    uint64_t auc2 = auc_roc_pass(j->flag, w, n, j->npos, j->nneg, j->first,
                                  j->with_roc ? j->rocs + b * ROC_GRID : NULL);
     j->aucs[b] = (double)auc2 * 0.5 / ((double)j->npos * (double)j->nneg);
     j->briers[b] = bs / (double)n;
@@ -784,11 +793,10 @@ static void *boot_run(void *arg) {
   return NULL;
 }
 
-/* a: the sorted rows, y their outcomes; end[0..ng): their tie groups;
- * first: roc_first(). */
-static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *y, size_t n,
-                           const size_t *end, size_t ng, const size_t *first,
-                           const vt__metrics_options *o, int with_roc, vt_error *err) {
+/* a: the sorted rows, flag their row_flags(); first: roc_first(). */
+static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *flag, size_t n,
+                           const size_t *first, const vt__metrics_options *o, int with_roc,
+                           vt_error *err) {
   size_t B = o->bootstrap, npos = m->auc.npos, nneg = m->auc.nneg;
   unsigned jobs = o->jobs > 1 ? o->jobs : 1;
   if (jobs > B) jobs = (unsigned)B;
@@ -814,7 +822,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *y, 
     else negi[in++] = i;
   }
   for (unsigned t = 0; t < jobs; t++)
-    jb[t] = (boot_job){y, resid, posi, negi, end, first, n, ng, npos, nneg, B, o->seed, with_roc,
+    jb[t] = (boot_job){flag, resid, posi, negi, first, n, npos, nneg, B, o->seed, with_roc,
                        aucs, briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
   for (; started < jobs; started++)
     if (pthread_create(&th[started], NULL, boot_run, &jb[started])) break;
@@ -950,8 +958,8 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                              vt__metrics **out, vt_error *err) {
   vt__metrics *m = calloc(1, sizeof *m);
   cum c = {0};
-  size_t *end = NULL; /* tie groups of the sorted rows */
-  unsigned char *ys = NULL;
+  unsigned char *flag = NULL; /* row_flags() of the sorted rows */
+  unsigned *ones = NULL;
   vt_status st;
   if (!m) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (metrics)");
   m->n = n;
@@ -1008,22 +1016,23 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
     delong_sorted(c.a, n, &m->auc);
     m->roc = calloc(ROC_GRID, sizeof *m->roc);
     double *tpr = malloc(ROC_GRID * sizeof *tpr);
-    end = malloc(n * sizeof *end);
-    ys = malloc(n);
-    if (!m->roc || !tpr || !end || !ys) {
+    flag = malloc(n);
+    ones = malloc(n * sizeof *ones);
+    if (!m->roc || !tpr || !flag || !ones) {
       free(tpr);
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (ROC)");
       goto fail;
     }
     size_t first[ROC_GRID + 1];
     roc_first(n - c.events, first);
-    size_t ng = tie_groups(c.a, n, end, ys);
-    auc_roc_pass(ys, NULL, end, ng, c.events, n - c.events, first, tpr);
+    row_flags(c.a, n, flag);
+    for (size_t i = 0; i < n; i++) ones[i] = 1;
+    auc_roc_pass(flag, ones, n, c.events, n - c.events, first, tpr);
     for (size_t g = 0; g < ROC_GRID; g++)
       m->roc[g] = (vt__roc_point){(double)g / (ROC_GRID - 1), tpr[g], NAN, NAN};
     free(tpr);
     m->nroc = ROC_GRID;
-    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, ys, n, end, ng, first, o, top, err))) goto fail;
+    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, flag, n, first, o, top, err))) goto fail;
     if (m->auc.npos < 2 || m->auc.nneg < 2)
       if ((st = warnf(m, err, "%s%s%s: fewer than 2 events or non-events: no DeLong CI",
                       label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
@@ -1045,14 +1054,14 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                     c.events ? "events" : "non-events")))
       goto fail;
   }
-  free(end);
-  free(ys);
+  free(flag);
+  free(ones);
   cum_free(&c);
   *out = m;
   return VT_OK;
 fail:
-  free(end);
-  free(ys);
+  free(flag);
+  free(ones);
   cum_free(&c);
   vt__metrics_free(m);
   return st;
