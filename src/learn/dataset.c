@@ -13,6 +13,7 @@
 
 int vt__is_missing(const char *s) {
   while (*s == ' ') s++;
+  if (*s && *s != 'n' && *s != 'N' && *s != '?') return 0; /* every token starts so */
   return *s == '\0' || !strcasecmp(s, "NA") || !strcasecmp(s, "NaN") || !strcmp(s, "?") ||
          !strcasecmp(s, "null") || !strcasecmp(s, "N/A");
 }

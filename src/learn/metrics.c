@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/sort.h"
 #include "learn/resample.h"
 
 #define Z975 1.959963984540054 /* Phi^-1(0.975) */
@@ -92,18 +93,19 @@ typedef struct sp {
   unsigned char y;
 } sp;
 
-static int sp_cmp(const void *a, const void *b) {
-  double x = ((const sp *)a)->s, z = ((const sp *)b)->s;
-  return (x > z) - (x < z);
-}
-
-/* Scores with their outcomes, sorted ascending. */
+/* Scores with their outcomes, sorted ascending (stably: ties keep row order). */
 static vt_status sorted_pairs(const double *s, const unsigned char *y, size_t n, sp **out,
                               vt_error *err) {
-  sp *a = malloc(n * sizeof *a);
-  if (!a) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory sorting %zu scores", n);
-  for (size_t i = 0; i < n; i++) a[i] = (sp){s[i], y[i]};
-  qsort(a, n, sizeof *a, sp_cmp);
+  sp *a = malloc((n + 1) * sizeof *a);
+  size_t *order = malloc((n + 1) * sizeof *order);
+  vt_status st = a && order ? vt__sort_order(s, n, order, err)
+                            : vt_error_set(err, VT_ENOMEM, NULL, "out of memory sorting %zu scores", n);
+  for (size_t i = 0; !st && i < n; i++) a[i] = (sp){s[order[i]], y[order[i]]};
+  free(order);
+  if (st) {
+    free(a);
+    return st;
+  }
   *out = a;
   return VT_OK;
 }
@@ -345,11 +347,6 @@ static double np_percentile(const double *s, size_t n, double q) {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-static int dbl_cmp(const void *a, const void *b) {
-  double x = *(const double *)a, z = *(const double *)b;
-  return (x > z) - (x < z);
-}
-
 vt_status vt__calibration_curve(const double *prob, const unsigned char *y, size_t n,
                                 size_t n_bins, vt__bin_strategy strategy,
                                 vt__calib_bin **bins, size_t *nbins, vt_error *err) {
@@ -368,7 +365,7 @@ vt_status vt__calibration_curve(const double *prob, const unsigned char *y, size
   }
   if (strategy == VT_BINS_QUANTILE) {
     memcpy(sorted, prob, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, dbl_cmp);
+    if ((st = vt__sort_doubles(sorted, n, err))) goto done;
     for (size_t k = 0; k <= n_bins; k++) edges[k] = np_percentile(sorted, n, np_linspace01(k, n_bins));
   } else {
     for (size_t k = 0; k <= n_bins; k++) edges[k] = np_linspace01(k, n_bins);
@@ -669,62 +666,104 @@ static vt_status warnf(vt__metrics *m, vt_error *err, const char *fmt, ...) {
   return VT_OK;
 }
 
-/* ROC at FPR grid points g/(ROC_GRID-1): sweeping thresholds from high to low
- * over tie groups of the ascending array, with weights w (NULL = 1 each).
- * The curve's segments are linear within a tie group; at an FPR where the
- * curve is vertical the upper point is taken. */
-static void roc_grid(const sp *a, size_t n, const unsigned *w, double wpos, double wneg,
-                     double *tpr) {
-  double tp = 0, fp = 0;
-  size_t g = 0;
-  for (size_t j = n; j > 0;) {
-    size_t i = j;
-    double gp = 0, gn = 0;
-    while (i > 0 && a[i - 1].s == a[j - 1].s) {
-      i--;
-      double wi = w ? (double)w[i] : 1.0;
-      if (a[i].y) gp += wi;
-      else gn += wi;
-    }
-    double f0 = fp / wneg, t0 = tp / wpos;
-    tp += gp;
-    fp += gn;
-    double f1 = fp / wneg, t1 = tp / wpos;
-    if (gn > 0) {
-      while (g < ROC_GRID) {
-        double f = (double)g / (ROC_GRID - 1);
-        if (!(f < f1 || (i == 0 && f <= f1 + 1e-12))) break;
-        tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
-        g++;
-      }
-    }
-    j = i;
-  }
-  for (; g < ROC_GRID; g++) tpr[g] = 1.0;
+/* Row flags of the ascending scores a[0..n) for the AUC/ROC pass: bit 0 the
+ * outcome, bit 1 set on the lowest row of each tie group. */
+static void row_flags(const sp *a, size_t n, unsigned char *flag) {
+  for (size_t i = 0; i < n; i++)
+    flag[i] = (unsigned char)(a[i].y | (i == 0 || a[i - 1].s != a[i].s) << 1);
 }
 
-static int dcmp(const void *a, const void *b) { return dbl_cmp(a, b); }
+/* first[g] = the least non-event count c with g/(ROC_GRID-1) < c/nneg in
+ * double arithmetic (nneg + 1 if none): c/nneg rounds monotonically in c, so
+ * the ROC sweep can test "grid point g lies below FPR c/nneg" on counts.
+ * first[ROC_GRID] = SIZE_MAX ends the sweep. */
+static void roc_first(size_t nneg, size_t first[ROC_GRID + 1]) {
+  size_t c = 0;
+  for (size_t g = 0; g < ROC_GRID; g++) {
+    double f = (double)g / (ROC_GRID - 1);
+    while (c <= nneg && !(f < (double)c / (double)nneg)) c++;
+    first[g] = c;
+  }
+  first[ROC_GRID] = SIZE_MAX;
+}
+
+/* Fills the ROC grid points from g on that the tie group just swept passes
+ * (gp events and gn > 0 non-events; tp, fp the totals with it; last = the
+ * lowest group): the curve is linear within the group, and at an FPR where
+ * it is vertical the upper point is taken. Returns the next grid point. */
+static size_t roc_fill(size_t g, size_t tp, size_t fp, size_t gp, size_t gn, int last,
+                       double wpos, double wneg, double *tpr) {
+  double f0 = (double)(fp - gn) / wneg, t0 = (double)(tp - gp) / wpos;
+  double f1 = (double)fp / wneg, t1 = (double)tp / wpos;
+  for (; g < ROC_GRID; g++) {
+    double f = (double)g / (ROC_GRID - 1);
+    if (!(f < f1 || (last && f <= f1 + 1e-12))) break;
+    tpr[g] = f <= f0 ? t0 : t0 + (t1 - t0) * (f - f0) / (f1 - f0);
+  }
+  return g;
+}
+
+/* One pass over the rows from the highest score down, tie group by tie
+ * group (flag: row_flags()), rows weighted by w (npos and nneg are the
+ * weighted totals). Returns twice the AUC's numerator (sum over events of
+ * the non-events below + half the tied ones), exact in integers. If tpr is
+ * not NULL it receives the ROC at FPR grid points g/(ROC_GRID-1). After a
+ * group fp < next = first[g] holds, so a group that reaches no new grid
+ * point costs a compare. */
+static uint64_t auc_roc_pass(const unsigned char *flag, const unsigned *w, size_t n,
+                             size_t npos, size_t nneg, const size_t *first, double *tpr) {
+  double wpos = (double)npos, wneg = (double)nneg;
+  size_t tp = 0, fp = 0, g = tpr ? 0 : ROC_GRID, gp = 0, gt = 0, next = first[g];
+  uint64_t auc2 = 0;
+  for (size_t k = n; k > 0; k--) {
+    size_t wk = w[k - 1];
+    gt += wk;
+    gp += wk & -(size_t)(flag[k - 1] & 1); /* no branch on the outcome */
+    if (!(flag[k - 1] & 2)) continue;      /* the group goes on below */
+    size_t gn = gt - gp;
+    auc2 += (uint64_t)gp * (2 * (nneg - fp) - gn);
+    tp += gp;
+    fp += gn;
+    if ((fp >= next || k == 1) && gn && g < ROC_GRID) {
+      g = roc_fill(g, tp, fp, gp, gn, k == 1, wpos, wneg, tpr);
+      next = first[g];
+    }
+    gp = gt = 0;
+  }
+  for (; tpr && g < ROC_GRID; g++) tpr[g] = 1.0;
+  return auc2;
+}
 
 /* Percentile of sorted v[0..b) (linear, as numpy), for the bootstrap CIs. */
 static double pct(const double *v, size_t b, double q) { return np_percentile(v, b, q); }
 
 /* Stratified bootstrap: events and non-events are resampled separately (so
  * each replicate keeps the observed prevalence and has both classes, as
- * pROC's stratified bootstrap). AUC and Brier by one weighted pass over the
- * sorted rows: O(n) per replicate. Replicate b draws from RNG stream b and
- * writes slot b, so the result does not depend on the thread count. */
+ * pROC's stratified bootstrap). Per replicate the AUC and ROC grid come from
+ * one weighted pass over the tie groups, the Brier score from one over the
+ * rows in order: O(n). Replicate b draws from RNG stream b and writes slot
+ * b, so the result does not depend on the thread count. */
 typedef struct boot_job {
-  const sp *a;
-  const double *prob_sorted;
-  const size_t *posi, *negi;
+  const unsigned char *flag; /* row_flags() of the sorted rows */
+  const double *resid;       /* their probability minus outcome */
+  const size_t *posi, *negi, *first; /* events, non-events; roc_first() */
   size_t n, npos, nneg, B;
   uint64_t seed;
   int with_roc;
   double *aucs, *briers, *rocs;
-  unsigned stride, first;      /* this worker does b = first, first + stride, ... */
+  unsigned stride, first_b;    /* this worker does b = first_b, first_b + stride, ... */
   const vt_progress *progress; /* only the calling thread's job reports */
   int oom;
 } boot_job;
+
+/* m draws with replacement from the rows idx[0..m), counted in w. A function
+ * of its own so the generator's state stays in registers (inlined into the
+ * replicate loop it was spilled to the stack: 2x slower). */
+static void draw(vt__rng *r, const size_t *idx, size_t m, unsigned *w) {
+  vt__rng s = *r;
+  for (size_t k = 0; k < m; k++) w[idx[vt__rng_below(&s, m)]]++;
+  *r = s;
+}
 
 static void *boot_run(void *arg) {
   boot_job *j = arg;
@@ -735,33 +774,18 @@ static void *boot_run(void *arg) {
     return NULL;
   }
   size_t step = j->B / 100 ? j->B / 100 : 1;
-  for (size_t b = j->first; b < j->B; b += j->stride) {
+  for (size_t b = j->first_b; b < j->B; b += j->stride) {
     vt__rng r;
     vt__rng_seed(&r, j->seed, b);
     memset(w, 0, n * sizeof *w);
-    for (size_t k = 0; k < j->npos; k++) w[j->posi[vt__rng_below(&r, j->npos)]]++;
-    for (size_t k = 0; k < j->nneg; k++) w[j->negi[vt__rng_below(&r, j->nneg)]]++;
-    const sp *a = j->a;
-    double sum = 0, cn = 0, bs = 0;
-    for (size_t i = 0; i < n;) {
-      size_t k = i;
-      double gp = 0, gn = 0;
-      while (k < n && a[k].s == a[i].s) {
-        double wk = (double)w[k];
-        if (a[k].y) gp += wk;
-        else gn += wk;
-        double d = j->prob_sorted[k] - a[k].y;
-        bs += wk * d * d;
-        k++;
-      }
-      sum += gp * (cn + 0.5 * gn);
-      cn += gn;
-      i = k;
-    }
-    j->aucs[b] = sum / ((double)j->npos * (double)j->nneg);
+    draw(&r, j->posi, j->npos, w);
+    draw(&r, j->negi, j->nneg, w);
+    double bs = 0;
+    for (size_t k = 0; k < n; k++) bs += w[k] * j->resid[k] * j->resid[k];
+    uint64_t auc2 = auc_roc_pass(j->flag, w, n, j->npos, j->nneg, j->first,
+                                 j->with_roc ? j->rocs + b * ROC_GRID : NULL);
+    j->aucs[b] = (double)auc2 * 0.5 / ((double)j->npos * (double)j->nneg);
     j->briers[b] = bs / (double)n;
-    if (j->with_roc)
-      roc_grid(a, n, w, (double)j->npos, (double)j->nneg, j->rocs + b * ROC_GRID);
     if (j->progress && ((b + 1) % step < j->stride || b + j->stride >= j->B))
       vt_progress_report(j->progress, "bootstrap", b + 1 < j->B ? b + 1 : j->B, j->B);
   }
@@ -769,14 +793,17 @@ static void *boot_run(void *arg) {
   return NULL;
 }
 
-static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *prob_sorted,
-                           const vt__metrics_options *o, int with_roc, vt_error *err) {
+/* a: the sorted rows, flag their row_flags(); first: roc_first(). */
+static vt_status bootstrap(vt__metrics *m, const sp *a, const unsigned char *flag, size_t n,
+                           const size_t *first, const vt__metrics_options *o, int with_roc,
+                           vt_error *err) {
   size_t B = o->bootstrap, npos = m->auc.npos, nneg = m->auc.nneg;
   unsigned jobs = o->jobs > 1 ? o->jobs : 1;
   if (jobs > B) jobs = (unsigned)B;
   if (jobs > 64) jobs = 64;
   size_t *posi = malloc((npos ? npos : 1) * sizeof *posi);
   size_t *negi = malloc((nneg ? nneg : 1) * sizeof *negi);
+  double *resid = malloc((n ? n : 1) * sizeof *resid);
   double *aucs = malloc(B * sizeof *aucs), *briers = malloc(B * sizeof *briers);
   double *rocs = with_roc ? malloc(B * ROC_GRID * sizeof *rocs) : NULL;
   double *col = with_roc ? malloc(B * sizeof *col) : NULL;
@@ -784,18 +811,19 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
   pthread_t th[64];
   unsigned started = 1;
   vt_status st = VT_OK;
-  if (!posi || !negi || !aucs || !briers || (with_roc && (!rocs || !col))) {
+  if (!posi || !negi || !resid || !aucs || !briers || (with_roc && (!rocs || !col))) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap of %zu replicates)", B);
     goto done;
   }
   size_t ip = 0, in = 0;
   for (size_t i = 0; i < n; i++) {
+    resid[i] = a[i].s - a[i].y; /* scores are the probabilities */
     if (a[i].y) posi[ip++] = i;
     else negi[in++] = i;
   }
   for (unsigned t = 0; t < jobs; t++)
-    jb[t] = (boot_job){a, prob_sorted, posi, negi, n, npos, nneg, B, o->seed, with_roc, aucs,
-                       briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
+    jb[t] = (boot_job){flag, resid, posi, negi, first, n, npos, nneg, B, o->seed, with_roc,
+                       aucs, briers, rocs, jobs, t, t == 0 ? o->progress : NULL, 0};
   for (; started < jobs; started++)
     if (pthread_create(&th[started], NULL, boot_run, &jb[started])) break;
   /* stripes whose thread could not start run here, after the caller's own */
@@ -807,8 +835,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap)");
       goto done;
     }
-  qsort(aucs, B, sizeof *aucs, dcmp);
-  qsort(briers, B, sizeof *briers, dcmp);
+  if ((st = vt__sort_doubles(aucs, B, err)) || (st = vt__sort_doubles(briers, B, err))) goto done;
   m->boot_lo = pct(aucs, B, 0.025);
   m->boot_hi = pct(aucs, B, 0.975);
   m->brier_boot_lo = pct(briers, B, 0.025);
@@ -817,7 +844,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
   if (with_roc) {
     for (size_t g = 0; g < ROC_GRID; g++) {
       for (size_t b = 0; b < B; b++) col[b] = rocs[b * ROC_GRID + g];
-      qsort(col, B, sizeof *col, dcmp);
+      if ((st = vt__sort_doubles(col, B, err))) goto done;
       m->roc[g].tpr_lo = pct(col, B, 0.025);
       m->roc[g].tpr_hi = pct(col, B, 0.975);
     }
@@ -825,6 +852,7 @@ static vt_status bootstrap(vt__metrics *m, const sp *a, size_t n, const double *
 done:
   free(posi);
   free(negi);
+  free(resid);
   free(aucs);
   free(briers);
   free(rocs);
@@ -930,7 +958,8 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                              vt__metrics **out, vt_error *err) {
   vt__metrics *m = calloc(1, sizeof *m);
   cum c = {0};
-  double *ps = NULL;
+  unsigned char *flag = NULL; /* row_flags() of the sorted rows */
+  unsigned *ones = NULL;
   vt_status st;
   if (!m) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory (metrics)");
   m->n = n;
@@ -987,25 +1016,23 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
     delong_sorted(c.a, n, &m->auc);
     m->roc = calloc(ROC_GRID, sizeof *m->roc);
     double *tpr = malloc(ROC_GRID * sizeof *tpr);
-    if (!m->roc || !tpr) {
+    flag = malloc(n);
+    ones = malloc(n * sizeof *ones);
+    if (!m->roc || !tpr || !flag || !ones) {
       free(tpr);
       st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (ROC)");
       goto fail;
     }
-    roc_grid(c.a, n, NULL, (double)c.events, (double)(n - c.events), tpr);
+    size_t first[ROC_GRID + 1];
+    roc_first(n - c.events, first);
+    row_flags(c.a, n, flag);
+    for (size_t i = 0; i < n; i++) ones[i] = 1;
+    auc_roc_pass(flag, ones, n, c.events, n - c.events, first, tpr);
     for (size_t g = 0; g < ROC_GRID; g++)
       m->roc[g] = (vt__roc_point){(double)g / (ROC_GRID - 1), tpr[g], NAN, NAN};
     free(tpr);
     m->nroc = ROC_GRID;
-    if (o->bootstrap > 0) {
-      ps = malloc(n * sizeof *ps);
-      if (!ps) {
-        st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory (bootstrap)");
-        goto fail;
-      }
-      for (size_t i = 0; i < n; i++) ps[i] = c.a[i].s; /* scores are the probabilities */
-      if ((st = bootstrap(m, c.a, n, ps, o, top, err))) goto fail;
-    }
+    if (o->bootstrap > 0 && (st = bootstrap(m, c.a, flag, n, first, o, top, err))) goto fail;
     if (m->auc.npos < 2 || m->auc.nneg < 2)
       if ((st = warnf(m, err, "%s%s%s: fewer than 2 events or non-events: no DeLong CI",
                       label ? "subgroup '" : "all rows", label ? label : "", label ? "'" : "")))
@@ -1027,12 +1054,14 @@ static vt_status compute_one(const double *prob, const unsigned char *y, size_t 
                     c.events ? "events" : "non-events")))
       goto fail;
   }
-  free(ps);
+  free(flag);
+  free(ones);
   cum_free(&c);
   *out = m;
   return VT_OK;
 fail:
-  free(ps);
+  free(flag);
+  free(ones);
   cum_free(&c);
   vt__metrics_free(m);
   return st;

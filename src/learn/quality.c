@@ -11,15 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/sort.h"
 #include "learn/learn_internal.h"
 
 static const struct { const char *name; double lo, hi; } rules[] = {
     {"age", 0, 120}, {"bmi", 10, 100}, {"height", 50, 250}, {"weight", 2, 400}};
-
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static int cmp_rows(const void *a, const void *b, void *ctx) {
   const vt__table *t = ctx;
@@ -64,7 +60,10 @@ json_t *vt__quality_json(const vt__table *t, const vt__schema *s, const vt__desi
     } else { /* longest run of equal values in the sorted column */
       double *v = malloc((d->n + 1) * sizeof *v);
       for (size_t i = 0; v && i < d->n; i++) v[i] = d->x[i * d->p + ft->design0];
-      if (v) qsort(v, d->n, sizeof *v, cmp_dbl);
+      if (v && vt__sort_doubles(v, d->n, NULL)) {
+        free(v);
+        v = NULL;
+      }
       for (size_t i = 0, run = 0; v && i < d->n; i++) {
         run = i && v[i] == v[i - 1] ? run + 1 : 1;
         if ((double)run > top) top = (double)run;

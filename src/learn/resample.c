@@ -29,36 +29,7 @@ void vt__rng_seed(vt__rng *r, uint64_t seed, uint64_t stream) {
   for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&h);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t vt__rng_next(vt__rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
 double vt__rng_uniform(vt__rng *r) { return (double)(vt__rng_next(r) >> 11) * 0x1.0p-53; }
-
-uint64_t vt__rng_below(vt__rng *r, uint64_t bound) {
-  /* Lemire's multiply-shift with rejection (unbiased) */
-  unsigned __int128 m = (unsigned __int128)vt__rng_next(r) * bound;
-  uint64_t l = (uint64_t)m;
-  if (l < bound) {
-    uint64_t t = (0 - bound) % bound;
-    while (l < t) {
-      m = (unsigned __int128)vt__rng_next(r) * bound;
-      l = (uint64_t)m;
-    }
-  }
-  return (uint64_t)(m >> 64);
-}
 
 double vt__rng_normal(vt__rng *r) {
   for (;;) {

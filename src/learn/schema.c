@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/sort.h"
 #include "learn/learn_internal.h"
 
 static int in_list(const char *list, const char *name) {
@@ -46,10 +47,6 @@ static vt_status check_list(const vt__table *t, const char *list, const char *op
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
-}
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Positive label of a binary outcome, or 0 when v is not one of the pair. */
@@ -264,7 +261,7 @@ vt_status vt__schema_infer(const vt__table *t, const vt__schema_opts *o, vt__sch
     s->nfeat++;
     ft->nobs = nobs;
     if (!categorical) {
-      qsort(vals, nnum, sizeof *vals, cmp_dbl);
+      if ((st = vt__sort_doubles(vals, nnum, err))) goto fail;
       ft->impute = nnum % 2 ? vals[nnum / 2] : 0.5 * (vals[nnum / 2 - 1] + vals[nnum / 2]);
       for (int q = 0; q <= 100; q++) ft->quant[q] = vals[(size_t)((double)(nnum - 1) * q / 100.0 + 0.5)];
       for (int q = 0; q < 9; q++) ft->edges[q] = ft->quant[10 * (q + 1)];

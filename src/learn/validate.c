@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/sort.h"
 #include "learn/learn_internal.h"
 #include "vertebra/vertebra.h"
 
@@ -86,11 +87,6 @@ static double train_cdf_lt(const vt__feature *f, double v) {
   return q > 100 ? 1.0 : q / 100.0;
 }
 
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static json_t *drift(const vt__feature *f, const vt__table *t, size_t col) {
   size_t n = 0;
   if (!f->categorical) {
@@ -102,7 +98,10 @@ static json_t *drift(const vt__feature *f, const vt__table *t, size_t col) {
     for (size_t i = 0; i < n; i++) share[vt__psi_bin(f, v[i])] += 1.0 / (double)n;
     double psi = 0;
     for (int b = 0; b < 10; b++) psi += psi_term(f->bin_frac[b], share[b]);
-    qsort(v, n, sizeof *v, cmp_dbl);
+    if (vt__sort_doubles(v, n, NULL)) {
+      free(v);
+      return json_null();
+    }
     double dmax = 0;
     for (size_t i = 0; i < n;) { /* at each distinct value: both one-sided limits */
       size_t j = i;

@@ -58,6 +58,8 @@ for model, want in ref.items():
            "--model", "logistic" if model == "enet" else model, "--folds-file", ff, "--out", f"{work}/model_{model}.json", "--json", out]
     if model == "enet":
         cmd += ["--C", "0.5", "--l1-ratio", "0.5"]
+    if model == "gbdt":
+        cmd += ["--tree-method", "exact"]  # the reference's; our default is hist
     if exclude:
         cmd += ["--exclude", exclude]
     subprocess.run(cmd, check=True)
