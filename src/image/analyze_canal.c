@@ -51,10 +51,17 @@ void vt__column_free(vt__column *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* unit ray directions, every 360/RAY_N degrees */
+static const double RAY_DX[RAY_N] = {1, 0.8660254037844387, 0.5, 0, -0.5, -0.8660254037844387,
+                                     -1, -0.8660254037844387, -0.5, 0, 0.5, 0.8660254037844387};
+static const double RAY_DY[RAY_N] = {0, 0.5, 0.8660254037844387, 1, 0.8660254037844387, 0.5,
+                                     0, -0.5, -0.8660254037844387, -1, -0.8660254037844387, -0.5};
+
 /* Canal score of (x, y) in slice k: the number of ray directions that meet
  * bone within RAY_MAX_MM, 0 when the point itself is not soft tissue/CSF, when
- * bone lies within RAY_MIN_MM, or when no bone lies in front (no body). */
-static int canal_score(const vt__view *v, double x, double y, long k) {
+ * bone lies within RAY_MIN_MM, or when no bone lies in front (no body); also 0
+ * as soon as it cannot reach `need` (the caller's best so far). */
+static int canal_score(const vt__view *v, double x, double y, long k, int need) {
   float c = vt__hu_mm(v, x, y, k);
   if (!(c > -60.0f && c < 130.0f)) return 0;
   /* the canal holds CSF, cord and epidural fat (about -100 to 45 HU): the
@@ -69,7 +76,8 @@ static int canal_score(const vt__view *v, double x, double y, long k) {
   double step = fmin(fmin(v->sp[0], v->sp[1]), 1.0);
   int hits = 0, front = 0;
   for (int r = 0; r < RAY_N; r++) {
-    double ang = 2 * M_PI * r / RAY_N, dx = cos(ang), dy = sin(ang);
+    if (hits + (RAY_N - r) < need) return 0; /* cannot reach the score the caller needs */
+    double dx = RAY_DX[r], dy = RAY_DY[r];
     for (double t = step; t <= RAY_MAX_MM; t += step) {
       if (vt__hu_mm(v, x + t * dx, y + t * dy, k) >= VT__BONE_HU) {
         if (t < RAY_MIN_MM) return 0;
@@ -100,7 +108,7 @@ static int best_in(const vt__view *v, long k, double x0, double x1, double y0, d
   double bd = 1e30;
   for (double y = fmax(y0, 0); y <= y1 && y < v->n[1] * v->sp[1]; y += g)
     for (double x = fmax(x0, 0); x <= x1 && x < v->n[0] * v->sp[0]; x += g) {
-      int s = canal_score(v, x, y, k);
+      int s = canal_score(v, x, y, k, best > 1 ? best : 1);
       if (s == 0 || s < best) continue;
       double d = (x - px) * (x - px) + (y - py) * (y - py);
       if (s > best || d < bd) best = s, bd = d, *bx = x, *by = y;
