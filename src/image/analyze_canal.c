@@ -101,15 +101,16 @@ static double outline_centre(const vt__view *v, long k) {
   return n ? s / (double)n * v->sp[0] : 0.5 * (double)v->n[0] * v->sp[0];
 }
 
-/* Best canal point of slice k within a window; returns its score. */
+/* Best canal point of slice k within a window with a score of at least
+ * `floor` (the least the caller can use); returns its score, 0 if none. */
 static int best_in(const vt__view *v, long k, double x0, double x1, double y0, double y1, double g,
-                   double px, double py, double *bx, double *by) {
+                   double px, double py, int floor, double *bx, double *by) {
   int best = 0;
   double bd = 1e30;
   for (double y = fmax(y0, 0); y <= y1 && y < v->n[1] * v->sp[1]; y += g)
     for (double x = fmax(x0, 0); x <= x1 && x < v->n[0] * v->sp[0]; x += g) {
-      int s = canal_score(v, x, y, k, best > 1 ? best : 1);
-      if (s == 0 || s < best) continue;
+      int s = canal_score(v, x, y, k, best > floor ? best : floor);
+      if (s == 0 || s < best || s < floor) continue;
       double d = (x - px) * (x - px) + (y - py) * (y - py);
       if (s > best || d < bd) best = s, bd = d, *bx = x, *by = y;
     }
@@ -134,7 +135,7 @@ static void track_from(const vt__view *v, long seed, double sx, double sy, int s
     double px = sx, py = sy, gap = 0;
     for (long k = seed + dir; k >= 0 && k < nz; k += dir) {
       double w = 3.0 + 0.6 * v->sp[2] + 0.5 * gap, bx = px, by = py;
-      int s = best_in(v, k, px - w, px + w, py - w, py + w, g, px, py, &bx, &by);
+      int s = best_in(v, k, px - w, px + w, py - w, py + w, g, px, py, TRACK_SCORE, &bx, &by);
       if (s >= TRACK_SCORE) {
         t->x[k] = bx, t->y[k] = by, t->s[k] = s;
         t->sum += s;
@@ -187,7 +188,7 @@ vt_status vt__find_canal(const vt__view *v, vt__column *col, vt_error *err) {
   double g = fmax(2.0, fmax(v->sp[0], v->sp[1]));
   for (long k = 0; k < nz; k++) {
     double xc = outline_centre(v, k);
-    ss[k] = best_in(v, k, xc - LATERAL_MM, xc + LATERAL_MM, 0, 1e9, g, xc, 0, &sbx[k], &sby[k]);
+    ss[k] = best_in(v, k, xc - LATERAL_MM, xc + LATERAL_MM, 0, 1e9, g, xc, 0, SEED_SCORE, &sbx[k], &sby[k]);
   }
   /* track from the strongest seeds; keep the track with the largest total score */
   double best_sum = 0;
