@@ -13,6 +13,7 @@
 #define SEED_SCORE 9      /* a seed slice needs bone in 9 of 12 directions */
 #define TRACK_SCORE 6     /* a tracked slice needs 6 of 12 */
 #define MAX_GAP_MM 30.0   /* tracking stops after this much z without a canal */
+#define SEED_STEP_MM 3.0  /* seed slices at most this far apart */
 #define LATERAL_MM 80.0   /* canal search within this of the body outline's centre */
 #define EXTRAP_MM 60.0    /* the column continues this far past the track (sacrum) */
 
@@ -184,9 +185,12 @@ vt_status vt__find_canal(const vt__view *v, vt__column *col, vt_error *err) {
     free(cur.x), free(cur.y), free(cur.s), free(sbx), free(sby), free(ss);
     goto oom;
   }
-  /* coarse search of every slice for seeds */
+  /* coarse search for seeds, one slice every SEED_STEP_MM (the tracks then
+   * visit every slice; a canal is far longer than that) */
   double g = fmax(2.0, fmax(v->sp[0], v->sp[1]));
-  for (long k = 0; k < nz; k++) {
+  long kstep = (long)floor(SEED_STEP_MM / v->sp[2]);
+  if (kstep < 1) kstep = 1;
+  for (long k = 0; k < nz; k += kstep) {
     double xc = outline_centre(v, k);
     ss[k] = best_in(v, k, xc - LATERAL_MM, xc + LATERAL_MM, 0, 1e9, g, xc, 0, SEED_SCORE, &sbx[k], &sby[k]);
   }
