@@ -13,6 +13,7 @@
 #define SEED_SCORE 9      /* a seed slice needs bone in 9 of 12 directions */
 #define TRACK_SCORE 6     /* a tracked slice needs 6 of 12 */
 #define MAX_GAP_MM 30.0   /* tracking stops after this much z without a canal */
+#define SEED_STEP_MM 3.0  /* seed slices at most this far apart */
 #define LATERAL_MM 80.0   /* canal search within this of the body outline's centre */
 #define EXTRAP_MM 60.0    /* the column continues this far past the track (sacrum) */
 
@@ -51,10 +52,17 @@ void vt__column_free(vt__column *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* unit ray directions, every 360/RAY_N degrees */
+static const double RAY_DX[RAY_N] = {1, 0.8660254037844387, 0.5, 0, -0.5, -0.8660254037844387,
+                                     -1, -0.8660254037844387, -0.5, 0, 0.5, 0.8660254037844387};
+static const double RAY_DY[RAY_N] = {0, 0.5, 0.8660254037844387, 1, 0.8660254037844387, 0.5,
+                                     0, -0.5, -0.8660254037844387, -1, -0.8660254037844387, -0.5};
+
 /* Canal score of (x, y) in slice k: the number of ray directions that meet
  * bone within RAY_MAX_MM, 0 when the point itself is not soft tissue/CSF, when
- * bone lies within RAY_MIN_MM, or when no bone lies in front (no body). */
-static int canal_score(const vt__view *v, double x, double y, long k) {
+ * bone lies within RAY_MIN_MM, or when no bone lies in front (no body); also 0
+ * as soon as it cannot reach `need` (the caller's best so far). */
+static int canal_score(const vt__view *v, double x, double y, long k, int need) {
   float c = vt__hu_mm(v, x, y, k);
   if (!(c > -60.0f && c < 130.0f)) return 0;
   /* the canal holds CSF, cord and epidural fat (about -100 to 45 HU): the
@@ -69,7 +77,8 @@ static int canal_score(const vt__view *v, double x, double y, long k) {
   double step = fmin(fmin(v->sp[0], v->sp[1]), 1.0);
   int hits = 0, front = 0;
   for (int r = 0; r < RAY_N; r++) {
-    double ang = 2 * M_PI * r / RAY_N, dx = cos(ang), dy = sin(ang);
+    if (hits + (RAY_N - r) < need) return 0; /* cannot reach the score the caller needs */
+    double dx = RAY_DX[r], dy = RAY_DY[r];
     for (double t = step; t <= RAY_MAX_MM; t += step) {
       if (vt__hu_mm(v, x + t * dx, y + t * dy, k) >= VT__BONE_HU) {
         if (t < RAY_MIN_MM) return 0;
@@ -93,15 +102,16 @@ static double outline_centre(const vt__view *v, long k) {
   return n ? s / (double)n * v->sp[0] : 0.5 * (double)v->n[0] * v->sp[0];
 }
 
-/* Best canal point of slice k within a window; returns its score. */
+/* Best canal point of slice k within a window with a score of at least
+ * `floor` (the least the caller can use); returns its score, 0 if none. */
 static int best_in(const vt__view *v, long k, double x0, double x1, double y0, double y1, double g,
-                   double px, double py, double *bx, double *by) {
+                   double px, double py, int floor, double *bx, double *by) {
   int best = 0;
   double bd = 1e30;
   for (double y = fmax(y0, 0); y <= y1 && y < v->n[1] * v->sp[1]; y += g)
     for (double x = fmax(x0, 0); x <= x1 && x < v->n[0] * v->sp[0]; x += g) {
-      int s = canal_score(v, x, y, k);
-      if (s == 0 || s < best) continue;
+      int s = canal_score(v, x, y, k, best > floor ? best : floor);
+      if (s == 0 || s < best || s < floor) continue;
       double d = (x - px) * (x - px) + (y - py) * (y - py);
       if (s > best || d < bd) best = s, bd = d, *bx = x, *by = y;
     }
@@ -126,7 +136,7 @@ static void track_from(const vt__view *v, long seed, double sx, double sy, int s
     double px = sx, py = sy, gap = 0;
     for (long k = seed + dir; k >= 0 && k < nz; k += dir) {
       double w = 3.0 + 0.6 * v->sp[2] + 0.5 * gap, bx = px, by = py;
-      int s = best_in(v, k, px - w, px + w, py - w, py + w, g, px, py, &bx, &by);
+      int s = best_in(v, k, px - w, px + w, py - w, py + w, g, px, py, TRACK_SCORE, &bx, &by);
       if (s >= TRACK_SCORE) {
         t->x[k] = bx, t->y[k] = by, t->s[k] = s;
         t->sum += s;
@@ -175,11 +185,14 @@ vt_status vt__find_canal(const vt__view *v, vt__column *col, vt_error *err) {
     free(cur.x), free(cur.y), free(cur.s), free(sbx), free(sby), free(ss);
     goto oom;
   }
-  /* coarse search of every slice for seeds */
+  /* coarse search for seeds, one slice every SEED_STEP_MM (the tracks then
+   * visit every slice; a canal is far longer than that) */
   double g = fmax(2.0, fmax(v->sp[0], v->sp[1]));
-  for (long k = 0; k < nz; k++) {
+  long kstep = (long)floor(SEED_STEP_MM / v->sp[2]);
+  if (kstep < 1) kstep = 1;
+  for (long k = 0; k < nz; k += kstep) {
     double xc = outline_centre(v, k);
-    ss[k] = best_in(v, k, xc - LATERAL_MM, xc + LATERAL_MM, 0, 1e9, g, xc, 0, &sbx[k], &sby[k]);
+    ss[k] = best_in(v, k, xc - LATERAL_MM, xc + LATERAL_MM, 0, 1e9, g, xc, 0, SEED_SCORE, &sbx[k], &sby[k]);
   }
   /* track from the strongest seeds; keep the track with the largest total score */
   double best_sum = 0;

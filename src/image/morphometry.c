@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,11 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
   double sum[MAX_LABELS][3] = {{0}};
   size_t cnt[MAX_LABELS] = {0};
   size_t nvox = s.dim[0] * s.dim[1] * s.dim[2];
+  /* and each label's bounding box, so that the per-label passes below visit
+   * its box and not the whole volume (18 labels of a 512x512x600 CT) */
+  size_t lo[MAX_LABELS][3], hi[MAX_LABELS][3];
+  for (int l = 0; l < MAX_LABELS; l++)
+    for (int r = 0; r < 3; r++) lo[l][r] = SIZE_MAX, hi[l][r] = 0;
   for (size_t q = 0; q < nvox; q++) {
     float val = s.data[q];
     if (!(val >= 0.5f && val < MAX_LABELS - 0.5f)) continue;
@@ -216,6 +222,11 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     sum[l][0] += x;
     sum[l][1] += y;
     sum[l][2] += z;
+    size_t xyz[3] = {x, y, z};
+    for (int r = 0; r < 3; r++) {
+      if (xyz[r] < lo[l][r]) lo[l][r] = xyz[r];
+      if (xyz[r] > hi[l][r]) hi[l][r] = xyz[r];
+    }
   }
   int labels[MAX_LABELS], nl = 0;
   for (int l = 1; l < MAX_LABELS; l++)
@@ -279,11 +290,12 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->trabecular_hu_mean = m->trabecular_hu_sd = m->body_mean_hu = NAN;
     /* body centroid: voxels of the label anterior of the cut plane */
     double bs[3] = {0}, nb = 0, bq[6] = {0};
-    for (size_t q = 0; q < nvox; q++) {
+    for (size_t z = lo[l][2]; z <= hi[l][2]; z++)
+    for (size_t y = lo[l][1]; y <= hi[l][1]; y++)
+    for (size_t x = lo[l][0]; x <= hi[l][0]; x++) {
+      size_t q = x + s.dim[0] * (y + s.dim[1] * z);
       if (s.data[q] != (float)l && lrintf(s.data[q]) != l) continue;
-      double ijk[3] = {(double)(q % s.dim[0]), (double)((q / s.dim[0]) % s.dim[1]),
-                       (double)(q / (s.dim[0] * s.dim[1]))},
-             p[3];
+      double ijk[3] = {(double)x, (double)y, (double)z}, p[3];
       vt_volume_voxel_to_world(mask, ijk, p);
       double rel[3] = {p[0] - cw[l][0], p[1] - cw[l][1], p[2] - cw[l][2]};
       if (dot(rel, ap) < m->cut_ap_mm) continue;

@@ -134,7 +134,9 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   progress(pfn, puser, "anatomical anchors", 2);
   vt__level_anatomy(&v, &col, lv, nl);
   if (getenv("VT_ANALYZE_DEBUG")) {
-    for (size_t i = 0; i < nd; i++) fprintf(stderr, "disc %zu z %.1f half %.1f\n", i, discs[i].z, discs[i].half);
+    for (size_t i = 0; i < nd; i++)
+      fprintf(stderr, "disc %zu z %.1f half %.1f coronal %.1f sagittal %.1f deg\n", i, discs[i].z, discs[i].half,
+              atan2(discs[i].nrm[0], discs[i].nrm[2]) * 57.29578, atan2(discs[i].nrm[1], discs[i].nrm[2]) * 57.29578);
     for (size_t i = 0; i < nl; i++)
       fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d tilt %.0f\n", i, lv[i].z_bot,
               lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum, lv[i].cut_top,
