@@ -67,6 +67,29 @@ static float hu5(const vt__view *v, long i, long j, long k) {
                  vt__hu(v, i, j - 1, k) + vt__hu(v, i, j + 1, k));
 }
 
+/* Grows the 4-connected region of hu5 >= thr from box cell `seed`, marking
+ * its cells `val` in box (w x h cells from view voxel (i0, j0) of slice k);
+ * returns its size. */
+static long grow(const vt__view *v, long k, double thr, unsigned char *box, long w, long h, long i0, long j0,
+                 int seed, unsigned char val, int *queue) {
+  long qn = 0, qh = 0;
+  box[seed] = val;
+  queue[qn++] = seed;
+  while (qh < qn) {
+    int q = queue[qh++];
+    long i = q % w, j = q / w;
+    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
+    for (int d = 0; d < 4; d++) {
+      long a = i + di[d], b = j + dj[d];
+      if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
+      if (hu5(v, a + i0, b + j0, k) < thr) continue;
+      box[a + w * b] = val;
+      queue[qn++] = (int)(a + w * b);
+    }
+  }
+  return qn;
+}
+
 /* 2-D body of slice k: region grown over HU >= thr from a seed in front of
  * the posterior wall, inside a box, holes filled. Marks M_BODY in mark[] and
  * returns the area (mm2); *cy_out, *depth_out, *cx_out describe it. */
@@ -83,38 +106,30 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
   long w = i1 - i0 + 1, h = j1 - j0 + 1;
   if ((size_t)(w * h) > boxmax) return 0; /* cannot happen with the callers' boxes */
   memset(box, 0, (size_t)(w * h));
-  /* seed: the first voxel >= thr from 3 to 25 mm in front of the wall whose
-   * region (4-connected, box 1 = body) is large enough to be a body; a
-   * bright speck of posterior cortex isolated by the basivertebral veins is
-   * skipped (example_ct T12: one voxel instead of the body) */
-  long qn = 0, qh = 0, grown = 0;
+  /* seeds: voxels >= thr from 3 to 25 mm in front of the wall on the
+   * canal's x; the first region (4-connected) as large as a body is the
+   * body, else the largest region seeded there or on lines up to 18 mm to
+   * either side. A bright speck of posterior cortex isolated by the
+   * basivertebral veins is not the body (example_ct T12), and where a
+   * tilted endplate crosses the slice only a crescent of the body lies in
+   * it, off the midline (a scoliotic phantom's body corners) */
+  long qn = 0, qh = 0, best_n = 0, best_q = -1;
   double min_vox = MIN_AREA_MM2 / (v->sp[0] * v->sp[1]);
-  for (double t = 3.0; t <= 25.0 && !grown; t += 0.5 * v->sp[1]) {
-    long si = (long)(cx / v->sp[0] + 0.5), sj = (long)((pw + t) / v->sp[1] + 0.5);
-    if (si < i0 || si > i1 || sj < j0 || sj > j1 || box[(si - i0) + w * (sj - j0)]) continue;
-    if (hu5(v, si, sj, k) < thr) continue;
-    qn = qh = 0;
-    box[(si - i0) + w * (sj - j0)] = 1;
-    queue[qn++] = (int)((si - i0) + w * (sj - j0));
-    while (qh < qn) {
-      int q = queue[qh++];
-      long i = q % w, j = q / w;
-      const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
-      for (int d = 0; d < 4; d++) {
-        long a = i + di[d], b = j + dj[d];
-        if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
-        if (hu5(v, a + i0, b + j0, k) < thr) continue;
-        box[a + w * b] = 1;
-        queue[qn++] = (int)(a + w * b);
-      }
+  static const double XOFF[7] = {0, -6, 6, -12, 12, -18, 18};
+  for (int xo = 0; xo < 7 && !(xo > 0 && best_n >= min_vox); xo++) /* off-midline lines only if the midline found no body */
+    for (double t = 3.0; t <= 25.0 && !(best_n >= min_vox); t += 0.5 * v->sp[1]) {
+      long si = (long)((cx + XOFF[xo]) / v->sp[0] + 0.5), sj = (long)((pw + t) / v->sp[1] + 0.5);
+      if (si < i0 || si > i1 || sj < j0 || sj > j1 || box[(si - i0) + w * (sj - j0)]) continue;
+      if (hu5(v, si, sj, k) < thr) continue;
+      int seed = (int)((si - i0) + w * (sj - j0));
+      long n = grow(v, k, thr, box, w, h, i0, j0, seed, 3, queue); /* 3: grown while searching */
+      if (n > best_n) best_n = n, best_q = seed;
     }
-    if ((double)qn >= min_vox) grown = 1;
-    else
-      for (long q = 0; q < qn; q++) box[queue[q]] = 3; /* tried: not a seed again, not body */
-  }
-  if (!grown) return 0;
+  if (best_q < 0) return 0;
+  /* the chosen region again, as the body (1); the others back to 0 */
   for (long q = 0; q < w * h; q++)
     if (box[q] == 3) box[q] = 0;
+  grow(v, k, thr, box, w, h, i0, j0, (int)best_q, 1, queue);
   /* fill holes: flood the outside (2) from the box border, the rest is body */
   qn = qh = 0;
   for (long a = 0; a < w; a++)
@@ -393,19 +408,24 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
           if (fabs(dx) > 40.0 || dy > -1.0 || dy < -65.0) continue;
         }
         /* levels are numbered cranially down: level L lies below disc nd-L
-         * (index from the top) and above disc nd-1-L */
+         * (index from the top) and above disc nd-1-L. The band round each
+         * disc plane keeps disc tissue that passed the body threshold out of
+         * the bodies; a body voxel as bright as cortex there is the endplate
+         * itself, kept on its side of the plane (else a tilted endplate's
+         * high corner was cut and the body read flatter than it is) */
+        int endplate = body && vt__hu(v, (long)i, (long)j, k) >= VT__BONE_HU;
         int lev = -1;
         for (size_t L = 0; L < nl; L++) {
           int above_ok = 1, below_ok = 1;
           if (L > 0) { /* below the disc that tops it */
             const vt__disc *d = &discs[nd - L];
             double s = (p[0] - d->p[0]) * d->nrm[0] + (p[1] - d->p[1]) * d->nrm[1] + (p[2] - d->p[2]) * d->nrm[2];
-            above_ok = s < -d->half;
+            above_ok = s < (endplate ? 0 : -d->half);
           }
           if (L + 1 < nl) {
             const vt__disc *d = &discs[nd - 1 - L];
             double s = (p[0] - d->p[0]) * d->nrm[0] + (p[1] - d->p[1]) * d->nrm[1] + (p[2] - d->p[2]) * d->nrm[2];
-            below_ok = s > d->half;
+            below_ok = s > (endplate ? 0 : d->half);
           }
           if (above_ok && below_ok) {
             lev = (int)L;

@@ -2,12 +2,11 @@
  * (T10-L5 and sacrum, L1 wedge fracture of grade 2, a 10-degree coronal curve,
  * 10 HU noise) at 1, 2.5 and 5 mm slices, in RAS and LPS voxel order: every
  * level found and labelled exactly with confidence >= 0.5, body centroids
- * within 3 mm, trabecular ROI HU within 5 HU of truth, the fracture graded.
- * Heights are asserted at what the analysis reaches today (2 / 2 / 5 mm
- * at 1 / 2.5 / 5 mm slices; the issue's 0.5 mm is met only from the truth
- * mask, see test_phantom and docs/image-analyze.md), and the Cobb angle is
- * only required to be reported: it reads about half the truth today (4.5-5
- * against 9 degrees), printed here and stated in the docs as not met. Then the refusals: a
+ * within 3 mm, trabecular ROI HU within 5 HU of truth, the fracture graded,
+ * the Cobb angle within 1 degree up to 2.5 mm slices (3 at 5 mm). Heights
+ * within 0.5 mm at 1 mm slices (the issue's goal); at 2.5 and 5 mm within 2
+ * and 5 mm: the phantom samples voxel centres (no partial volume), so a body's
+ * end is known only to a slice (docs/image-analyze.md). Then the refusals: a
  * volume without a spine, a 2-D image, a zero-spacing affine; and six lumbar
  * vertebrae (transitional anatomy). */
 #include <jansson.h>
@@ -79,9 +78,13 @@ static void run_case(double sz, int lps, double height_tol) {
   json_t *out = doc ? json_loads(doc, 0, NULL) : NULL;
   json_t *cobb = json_object_get(out, "cobb");
   CHECK_MSG(json_is_object(cobb), "%g mm: Cobb angle reported", sz);
-  printf("%g mm %s: Cobb %.1f deg (truth %.1f)\n", sz, lps ? "LPS" : "RAS",
-         json_real_value(json_object_get(cobb, "angle_deg")),
-         json_real_value(json_object_get(json_object_get(truth, "cobb"), "angle_deg")));
+  double cobb_deg = json_real_value(json_object_get(cobb, "angle_deg"));
+  double cobb_true = json_real_value(json_object_get(json_object_get(truth, "cobb"), "angle_deg"));
+  printf("%g mm %s: Cobb %.1f deg (truth %.1f)\n", sz, lps ? "LPS" : "RAS", cobb_deg, cobb_true);
+  /* the issue's 1 degree up to 2.5 mm slices; at 5 mm a slice is a fifth
+   * of a body's height and the endplates' tilt is read to about 3 degrees */
+  CHECK_MSG(fabs(cobb_deg - cobb_true) <= (sz <= 2.5 ? 1.0 : 3.0), "%g mm %s: Cobb %.1f, truth %.1f", sz,
+            lps ? "LPS" : "RAS", cobb_deg, cobb_true);
   CHECK(json_is_string(json_object_get(json_array_get(json_object_get(out, "vertebrae"), 0), "label_basis")));
   json_decref(out);
   free(doc);
@@ -158,8 +161,8 @@ static void refusals(void) {
 int main(void) {
   refusals();
   six_lumbar();
-  run_case(1.0, 0, 2.0);
-  run_case(1.0, 1, 2.0);
+  run_case(1.0, 0, 0.5);
+  run_case(1.0, 1, 0.5);
   run_case(2.5, 0, 2.0);
   run_case(2.5, 1, 2.0);
   run_case(5.0, 0, 5.0);
