@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""make_seeds_io.py [DICOM_DIR] — writes the tiny synthetic seed corpora of
-fuzz_dicom (into DICOM_DIR, by default tests/fuzz/corpus/dicom/; the test
-suite writes them into its build folder and does not keep them in git) and
-fuzz_nifti (tests/fuzz/corpus/nifti/) with pydicom and nibabel."""
+"""make_seeds_io.py OUT_DIR — writes the tiny synthetic seed corpora of
+fuzz_dicom (OUT_DIR/dicom/) and fuzz_nifti (OUT_DIR/nifti/) with pydicom and
+nibabel. The test suite writes them into its build folder before the replays
+(test fuzz_seeds_io); none is kept in git. OUT_DIR/dicom/ also gets
+regress_item_length.dcm, the crash the first fuzz run found: the RLE seed
+with its basic offset table's item length set far past the end of the file."""
 import os, sys
 import numpy as np
 import pydicom
@@ -12,9 +14,9 @@ from pydicom.uid import (ExplicitVRLittleEndian, ImplicitVRLittleEndian, Explici
                          DeflatedExplicitVRLittleEndian, RLELossless)
 import nibabel as nib
 
-here = os.path.dirname(os.path.abspath(__file__))
-dd = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "dicom")
-nd = os.path.join(here, "corpus", "nifti")
+if len(sys.argv) != 2:
+    sys.exit("usage: make_seeds_io.py OUT_DIR")
+dd, nd = os.path.join(sys.argv[1], "dicom"), os.path.join(sys.argv[1], "nifti")
 os.makedirs(dd, exist_ok=True); os.makedirs(nd, exist_ok=True)
 
 def image(ts, bits=16, signed=1, frames=1, spp=1):
@@ -54,9 +56,12 @@ ds.save_as(os.path.join(dd, "rle.dcm"), write_like_original=False)
 # JPEG lossless SV1 and JPEG-LS seeds are 12x8 codestreams that a fuzz run grows
 # from the others; keep the corpus generator dependency-free beyond pydicom.
 
-if len(sys.argv) > 1:  # DICOM seeds only (the test suite's use)
-    print("seeds written")
-    sys.exit(0)
+# the regression: the first item after (7FE0,0010) is the basic offset table;
+# its 4-byte length becomes 0x00070004, far past the end of the file
+raw = bytearray(open(os.path.join(dd, "rle.dcm"), "rb").read())
+item = raw.index(b"\xfe\xff\x00\xe0", raw.index(b"\xe0\x7f\x10\x00"))
+raw[item + 4:item + 8] = (0x00070004).to_bytes(4, "little")
+open(os.path.join(dd, "regress_item_length.dcm"), "wb").write(bytes(raw))
 aff = np.array([[-0.8, 0, 0, 10], [0, 0.8, 0, -5], [0, 0, 2.5, 3], [0, 0, 0, 1]])
 for dt in (np.int16, np.uint8, np.float32, np.float64):
     img = nib.Nifti1Image((np.arange(24).reshape(2, 3, 4) - 5).astype(dt), aff)
