@@ -63,7 +63,8 @@ static void bone_reach(const vt__view *v, const vt__column *col, long k, unsigne
   if (i1 >= (long)v->n[0]) i1 = (long)v->n[0] - 1;
   if (j1 >= (long)v->n[1]) j1 = (long)v->n[1] - 1;
   long w = i1 - i0 + 1, h = j1 - j0 + 1;
-  if (w <= 0 || h <= 0 || (size_t)(w * h) > cap) return;
+  if (w <= 0 || h <= 0) return;
+  if ((size_t)(w * h) > cap) h = (long)(cap / (size_t)w); /* a very deep body: the box ends sooner in front */
   memset(seen, 0, (size_t)(w * h));
   size_t qn = 0, qh = 0;
   /* seeds: bone within 6 mm of the body centre */
@@ -115,6 +116,7 @@ static double bone_frac(const vt__view *v, long k, double x0, double x1, double 
 }
 
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl) {
+  int debug = getenv("VT_ANALYZE_DEBUG") != NULL; /* pelvis reach per slice on stderr */
   size_t cap = (size_t)((4 * PELVIS_REACH_MM / v->sp[0] + 3) * ((150.0 + BOX_AP_PELVIS_MM) / v->sp[1] + 3));
   unsigned char *seen = malloc(cap);
   int *queue = malloc(cap * sizeof *queue);
@@ -158,8 +160,7 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
         double left, right;
         bone_reach(v, col, k, seen, queue, cap, &left, &right);
         if (left >= PELVIS_REACH_MM && right >= PELVIS_REACH_MM) pelvis++;
-        if (getenv("VT_ANALYZE_DEBUG"))
-          fprintf(stderr, "pelvis slice %ld reach %.0f/%.0f\n", k, left, right);
+        if (debug) fprintf(stderr, "pelvis slice %ld reach %.0f/%.0f\n", k, left, right);
       }
     }
     size_t rib_min = rib_side[0] < rib_side[1] ? rib_side[0] : rib_side[1];

@@ -18,14 +18,9 @@
 
 enum { M_BODY = 1, M_POST = 2 };
 
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static double median_of(double *a, size_t n) {
   if (!n) return NAN;
-  qsort(a, n, sizeof a[0], cmp_dbl);
+  qsort(a, n, sizeof a[0], vt__cmp_double);
   return a[n / 2];
 }
 
@@ -67,14 +62,13 @@ static float hu5(const vt__view *v, long i, long j, long k) {
                  vt__hu(v, i, j - 1, k) + vt__hu(v, i, j + 1, k));
 }
 
-/* Grows the 4-connected region of hu5 >= thr from box cell `seed`, marking
- * its cells `val` in box (w x h cells from view voxel (i0, j0) of slice k);
- * returns its size. */
-static long grow(const vt__view *v, long k, double thr, unsigned char *box, long w, long h, long i0, long j0,
-                 int seed, unsigned char val, int *queue) {
-  long qn = 0, qh = 0;
-  box[seed] = val;
-  queue[qn++] = seed;
+/* Floods from the qn cells already queued (and marked): every 4-connected
+ * unmarked cell of the box (w x h cells from view voxel (i0, j0) of slice k)
+ * with hu5 >= thr is marked `val`; thr -INFINITY floods regardless of HU.
+ * Returns the cells in the region. */
+static long flood(const vt__view *v, long k, double thr, unsigned char *box, long w, long h, long i0, long j0,
+                  unsigned char val, int *queue, long qn) {
+  long qh = 0;
   while (qh < qn) {
     int q = queue[qh++];
     long i = q % w, j = q / w;
@@ -82,12 +76,20 @@ static long grow(const vt__view *v, long k, double thr, unsigned char *box, long
     for (int d = 0; d < 4; d++) {
       long a = i + di[d], b = j + dj[d];
       if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
-      if (hu5(v, a + i0, b + j0, k) < thr) continue;
+      if (thr > -INFINITY && hu5(v, a + i0, b + j0, k) < thr) continue;
       box[a + w * b] = val;
       queue[qn++] = (int)(a + w * b);
     }
   }
   return qn;
+}
+
+/* The region of hu5 >= thr grown from box cell `seed`, marked `val`. */
+static long grow(const vt__view *v, long k, double thr, unsigned char *box, long w, long h, long i0, long j0,
+                 int seed, unsigned char val, int *queue) {
+  box[seed] = val;
+  queue[0] = seed;
+  return flood(v, k, thr, box, w, h, i0, j0, val, queue, 1);
 }
 
 /* 2-D body of slice k: region grown over HU >= thr from a seed in front of
@@ -113,7 +115,7 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
    * basivertebral veins is not the body (example_ct T12), and where a
    * tilted endplate crosses the slice only a crescent of the body lies in
    * it, off the midline (a scoliotic phantom's body corners) */
-  long qn = 0, qh = 0, best_n = 0, best_q = -1;
+  long best_n = 0, best_q = -1;
   double min_vox = MIN_AREA_MM2 / (v->sp[0] * v->sp[1]);
   static const double XOFF[7] = {0, -6, 6, -12, 12, -18, 18};
   for (int xo = 0; xo < 7 && !(xo > 0 && best_n >= min_vox); xo++) /* off-midline lines only if the midline found no body */
@@ -131,24 +133,14 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
     if (box[q] == 3) box[q] = 0;
   grow(v, k, thr, box, w, h, i0, j0, (int)best_q, 1, queue);
   /* fill holes: flood the outside (2) from the box border, the rest is body */
-  qn = qh = 0;
+  long qn = 0;
   for (long a = 0; a < w; a++)
     for (long b = 0; b < h; b++)
       if ((a == 0 || b == 0 || a == w - 1 || b == h - 1) && !box[a + w * b]) {
         box[a + w * b] = 2;
         queue[qn++] = (int)(a + w * b);
       }
-  while (qh < qn) {
-    int q = queue[qh++];
-    long i = q % w, j = q / w;
-    const long di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
-    for (int d = 0; d < 4; d++) {
-      long a = i + di[d], b = j + dj[d];
-      if (a < 0 || b < 0 || a >= w || b >= h || box[a + w * b]) continue;
-      box[a + w * b] = 2;
-      queue[qn++] = (int)(a + w * b);
-    }
-  }
+  flood(v, k, -INFINITY, box, w, h, i0, j0, 2, queue, qn);
   double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30;
   for (long b = 0; b < h; b++)
     for (long a = 0; a < w; a++) {
@@ -192,7 +184,7 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
     size_t k = 0;
     for (long q = m - 20; q <= m + 20; q++)
       if (q >= 0 && q < M) win[k++] = g[q];
-    qsort(win, k, sizeof win[0], cmp_dbl);
+    qsort(win, k, sizeof win[0], vt__cmp_double);
     double lvl = win[(k - 1) / 2];
     /* and below the endplates on both sides, which border a disc closely */
     double ml = -1e30, mr = -1e30;
@@ -216,7 +208,7 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
     double *sv = malloc((size_t)nc * sizeof *sv);
     if (sv) {
       memcpy(sv, val, (size_t)nc * sizeof *sv);
-      qsort(sv, (size_t)nc, sizeof *sv, cmp_dbl);
+      qsort(sv, (size_t)nc, sizeof *sv, vt__cmp_double);
       double ref = sv[(size_t)(0.75 * (double)(nc - 1))];
       free(sv);
       long kept = 0;

@@ -151,11 +151,6 @@ static void track_from(const vt__view *v, long seed, double sx, double sy, int s
   }
 }
 
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Median filter of a[lo..hi] over +-h samples, into out. */
 static void median_filter(const double *a, double *out, long lo, long hi, long h) {
   double buf[129];
@@ -164,7 +159,7 @@ static void median_filter(const double *a, double *out, long lo, long hi, long h
     int n = 0;
     for (long q = k - h; q <= k + h; q++)
       if (q >= lo && q <= hi) buf[n++] = a[q];
-    qsort(buf, (size_t)n, sizeof buf[0], cmp_dbl);
+    qsort(buf, (size_t)n, sizeof buf[0], vt__cmp_double);
     out[k] = buf[n / 2];
   }
 }

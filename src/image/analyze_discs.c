@@ -129,11 +129,6 @@ static int cmp_disc(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
                         double depth) {
   int debug = getenv("VT_ANALYZE_DEBUG") != NULL;
@@ -145,7 +140,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
    * which may hide a missed disc above the sacrum) */
   double hs[VT__MAX_LEVELS];
   for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
-  qsort(hs, nd - 1, sizeof *hs, cmp_dbl);
+  qsort(hs, nd - 1, sizeof *hs, vt__cmp_double);
   double H = hs[(nd - 1) / 2];
   /* each found disc's contrast, searched like a new one would be (on
    * demand: only the discs next to a tall level are needed); the found discs
@@ -178,7 +173,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
       }
       near[nn++] = score[j];
     }
-    qsort(near, (size_t)nn, sizeof *near, cmp_dbl);
+    qsort(near, (size_t)nn, sizeof *near, vt__cmp_double);
     double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
     const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
     double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);

@@ -16,6 +16,12 @@
 #define VT__BONE_HU 200.0
 #define VT__MAX_LEVELS 40
 
+/* qsort comparator for doubles, ascending. */
+static inline int vt__cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /* The CT seen with its voxel axes permuted/flipped to the nearest world axes:
  * view axis 0 runs to patient right (+x RAS), 1 anterior, 2 superior.
  * Positions in mm are i*sp[0], j*sp[1], k*sp[2] (relative to the view origin). */
