@@ -14,6 +14,8 @@
 #define MIN_AREA_MM2 80.0 /* smaller cross-sections are not a body */
 #define PROF_R_MM 12.0    /* profile disk radius */
 #define MIN_GAP_DEPTH 0.6 /* discs at least 0.6 x body depth apart (body height ~0.7-0.8 x depth) */
+#define THIN_MM 5         /* a thin disc's endplates lie within this of its centre (debug) */
+#define LEAK_EDGE_MM 6.0  /* a body along more of its box's front edge has leaked forward */
 #define DISC_BAND 0.11    /* half disc thickness ~ 0.11 x pitch (discs ~ 20-25 % of it) */
 #define NOTCH_MM 12.0     /* body gaps along the column 3 to 12 mm long are filled */
 #define NOTCH_MIN_MM 3.0
@@ -97,10 +99,13 @@ static long grow(const vt__view *v, long k, double thr, unsigned char *box, long
 
 /* 2-D body of slice k: region grown over HU >= thr from a seed in front of
  * the posterior wall, inside a box, holes filled. Marks M_BODY in mark[] and
- * returns the area (mm2); *cy_out, *depth_out, *cx_out describe it. */
+ * returns the area (mm2); *cy_out, *depth_out, *cx_out describe it, and
+ * edge_mm[0..2] the length of the box's front, left and right edges the
+ * region touches (a body lies inside its box; one that reaches an edge has
+ * leaked into what touches it, such as a contrast-filled aorta). */
 static double body_slice(const vt__view *v, long k, double cx, double pw, double thr, double ap_max,
                          double lr_max, unsigned char *mark, unsigned char *box, size_t boxmax, int *queue,
-                         double *cx_out, double *cy_out, double *depth_out) {
+                         double *cx_out, double *cy_out, double *depth_out, double *edge_mm) {
   long i0 = (long)floor((cx - lr_max) / v->sp[0]), i1 = (long)ceil((cx + lr_max) / v->sp[0]);
   long j0 = (long)floor((pw - 2.0) / v->sp[1]), j1 = (long)ceil((pw + ap_max) / v->sp[1]);
   if (i0 < 0) i0 = 0;
@@ -144,18 +149,21 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
         queue[qn++] = (int)(a + w * b);
       }
   flood(v, k, -INFINITY, box, w, h, i0, j0, 2, queue, qn);
-  double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30;
+  double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30, ef = 0, el = 0, er = 0;
   for (long b = 0; b < h; b++)
     for (long a = 0; a < w; a++) {
       if (box[a + w * b] == 2) continue;
       double x = (double)(a + i0) * v->sp[0], y = (double)(b + j0) * v->sp[1];
       n++, sx += x, sy += y;
+      if (b == h - 1) ef += v->sp[0];
+      if (a == 0) el += v->sp[1];
+      if (a == w - 1) er += v->sp[1];
       if (y < ymin) ymin = y;
       if (y > ymax) ymax = y;
       if (mark) mark[vt__index(v, (size_t)(a + i0), (size_t)(b + j0), (size_t)k)] |= M_BODY;
     }
   if (n == 0) return 0;
-  *cx_out = sx / n, *cy_out = sy / n, *depth_out = ymax - ymin + v->sp[1];
+  *cx_out = sx / n, *cy_out = sy / n, *depth_out = ymax - ymin + v->sp[1], edge_mm[0] = ef, edge_mm[1] = el, edge_mm[2] = er;
   return n * v->sp[0] * v->sp[1];
 }
 
@@ -254,9 +262,21 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
     for (long q = m + 1; q <= m + 10; q++)
       if (q < M && g[q] > mr) mr = g[q];
     double v = fmin(lvl, fmin(ml, mr)) - g[m];
+    if (debug) {
+      /* diagnostic, not used yet: how far the brighter-than-bone-level
+       * endplates stand within THIN_MM on both sides. A thin thoracic disc
+       * at 1.5 mm is a shallow dip between two such endplates, a point mid-
+       * body has them on one side at most (docs/image-analyze.md, known
+       * limits) */
+      double nl = -1e30, nr = -1e30;
+      for (long q = m - THIN_MM; q < m; q++)
+        if (q >= 0 && g[q] > nl) nl = g[q];
+      for (long q = m + 1; q <= m + THIN_MM; q++)
+        if (q < M && g[q] > nr) nr = g[q];
+      fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f thin %.1f\n", m0 + m, g[m], lvl, ml, mr, v,
+              fmin(nl, nr) - lvl);
+    }
     if (v < 8.0) continue;
-    if (debug)
-      fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f\n", m0 + m, g[m], lvl, ml, mr, v);
     cand[nc] = m;
     val[nc++] = v;
   }
@@ -341,28 +361,49 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   /* pass 1: depth of each cross-section; pass 2 with a box fitted to it */
   size_t nd1 = 0;
   for (long k = k0; k <= k1; k++) {
-    double bx, by, d;
+    double bx, by, d, e[3];
     col->depth[k] = NAN;
-    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d) >= MIN_AREA_MM2)
+    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d, e) >= MIN_AREA_MM2)
       tmp[nd1++] = d;
   }
   double D = median_of(tmp, nd1);
   if (!isfinite(D) || D < 10) D = 30;
   double ap_max = fmin(BOX_AP_MM, 1.3 * D + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * D + 5);
-  long kb0 = -1, kb1 = -1;
+  long kb0 = -1, kb1 = -1, nbody = 0, nleak = 0;
+  double *ebx = malloc((size_t)nz * 3 * sizeof *ebx); /* a leaked slice's centre and depth */
+  if (!ebx) goto oom;
   for (long k = k0; k <= k1; k++) {
-    double bx = NAN, by = NAN, d = NAN;
-    area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d);
+    double bx = NAN, by = NAN, d = NAN, e[3] = {0, 0, 0};
+    area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d, e);
     if (debug)
-      fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f\n", k, thr,
-              col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d);
+      fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f edge %.0f %.0f %.0f\n",
+              k, thr, col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d, e[0], e[1], e[2]);
     col->bx[k] = col->by[k] = col->depth[k] = NAN;
+    ebx[3 * k] = ebx[3 * k + 1] = ebx[3 * k + 2] = NAN;
     if (area[k] >= MIN_AREA_MM2) {
-      col->bx[k] = bx, col->by[k] = by, col->depth[k] = d;
+      /* a region along more than LEAK_EDGE_MM of its box's front has leaked
+       * forward (the aorta lies on the front of T12-L1, its contrast above
+       * the body threshold; aorta_report_case: 46 mm deep regions centred
+       * 17 mm in front of the body's centre): its centre and depth are not
+       * the body's, so they are interpolated from the slices that stayed
+       * inside. The sides are not used: the sacrum's alae reach them, one
+       * side or both (example_ct), and so does the aorta beside a thoracic
+       * body (left, up to 48 mm of edge) — not told apart yet */
+      if (e[0] > LEAK_EDGE_MM) {
+        ebx[3 * k] = bx, ebx[3 * k + 1] = by, ebx[3 * k + 2] = d;
+        nleak++;
+      } else {
+        col->bx[k] = bx, col->by[k] = by, col->depth[k] = d;
+      }
+      nbody++;
       if (kb0 < 0) kb0 = k;
       kb1 = k;
     }
   }
+  if (nleak > 0 && nbody - nleak < nbody / 3) /* mostly leaked: keep them, nothing better to go by */
+    for (long k = k0; k <= k1; k++)
+      if (isfinite(ebx[3 * k])) col->bx[k] = ebx[3 * k], col->by[k] = ebx[3 * k + 1], col->depth[k] = ebx[3 * k + 2];
+  free(ebx);
   if (kb0 < 0) {
     free(mark), free(box), free(queue), free(tmp), free(area);
     return vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: a canal-like column but no vertebral bodies in front of it");
