@@ -27,6 +27,9 @@ typedef struct vt_vertebra_morph {
   int genant_grade;           /* 0..3, -1 when not graded */
   int genant_grade_lo, genant_grade_hi; /* the grades within the height resolution */
   double height_resolution_mm; /* half the voxel's extent along the body axis: each height +- this */
+  int heights_unreliable;     /* set by a caller that knows the level's cut is doubtful (cut by the
+                               * field of view, implausible disc spacing): not graded and not a
+                               * neighbour's reference; vt_spine_grade then re-grades */
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
   double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
@@ -52,6 +55,13 @@ typedef struct vt_vertebra_morph {
  * label or a singular affine, VT_ENOMEM. */
 VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, size_t *n,
                                       vt_error *err);
+
+/* Expected heights and Genant grades of all `n` levels (vt_spine_morphometry
+ * does this already): each level against its own posterior height and the
+ * median maximal height of its measured neighbours within two levels. A level
+ * with heights_unreliable set is neither graded nor used as a neighbour, so a
+ * caller that marks levels re-grades with this. */
+VT_API void vt_spine_grade(vt_vertebra_morph *v, size_t n);
 
 /* The VerSe name of a label ("L1"), or NULL for an unknown label. */
 VT_API const char *vt_verse_label_name(int verse_label);

@@ -20,8 +20,9 @@
 #define NOTCH_MM 12.0     /* body gaps along the column 3 to 12 mm long are filled */
 #define NOTCH_MIN_MM 3.0
 #define NOTCH_DEPTH 0.4   /* in the posterior 40 % of the body's depth */
+#define CONCAVE_MIN_MM 4.0 /* hole-filled runs this long from a disc are a depressed endplate */
 
-enum { M_BODY = 1, M_POST = 2 };
+enum { M_BODY = 1, M_POST = 2, M_FILL = 4 }; /* M_FILL: a body cell from the 2-D hole fill */
 
 static double median_of(double *a, size_t n) {
   if (!n) return NAN;
@@ -160,7 +161,7 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
       if (a == w - 1) er += v->sp[1];
       if (y < ymin) ymin = y;
       if (y > ymax) ymax = y;
-      if (mark) mark[vt__index(v, (size_t)(a + i0), (size_t)(b + j0), (size_t)k)] |= M_BODY;
+      if (mark) mark[vt__index(v, (size_t)(a + i0), (size_t)(b + j0), (size_t)k)] |= M_BODY | (box[a + w * b] ? 0 : M_FILL);
     }
   if (n == 0) return 0;
   *cx_out = sx / n, *cy_out = sy / n, *depth_out = ymax - ymin + v->sp[1], edge_mm[0] = ef, edge_mm[1] = el, edge_mm[2] = er;
@@ -196,26 +197,27 @@ static int in_level_core(const double p[3], size_t L, const vt__disc *discs, siz
 
 static int fill_body_notches(const vt__view *v, const vt__column *col, unsigned char *levmask, long k0, long k1,
                              vt__level *lv, const vt__disc *discs, size_t nd, size_t nl) {
-  size_t nxy = v->n[0] * v->n[1];
+  size_t nx = v->n[0], nxy = v->n[0] * v->n[1];
   long *last = malloc(nxy * sizeof *last);
   if (!last) return -1;
   long gmax = (long)floor(NOTCH_MM / v->sp[2]), gmin = (long)ceil(NOTCH_MIN_MM / v->sp[2] - 1e-9);
   for (size_t q = 0; q < nxy; q++) last[q] = -1;
   for (long k = k0; k <= k1; k++)
     for (size_t q = 0; q < nxy; q++) {
-      unsigned char c = levmask[q + nxy * (size_t)k];
+      size_t i = q % nx, j = q / nx;
+      unsigned char c = levmask[vt__index(v, i, j, (size_t)k)];
       if (!(c & 0x80)) continue;
       long kl = last[q];
-      if (kl >= 0 && k - kl - 1 >= gmin && k - kl - 1 <= gmax && levmask[q + nxy * (size_t)kl] == c) {
+      if (kl >= 0 && k - kl - 1 >= gmin && k - kl - 1 <= gmax && levmask[vt__index(v, i, j, (size_t)kl)] == c) {
         int clean = 1; /* only unlabelled or the same level's posterior voxels */
         for (long g = kl + 1; g < k && clean; g++) {
-          unsigned char o = levmask[q + nxy * (size_t)g];
-          double p[3] = {(double)(q % v->n[0]) * v->sp[0], (double)(q / v->n[0]) * v->sp[1], (double)g * v->sp[2]};
+          unsigned char o = levmask[vt__index(v, i, j, (size_t)g)];
+          double p[3] = {(double)i * v->sp[0], (double)j * v->sp[1], (double)g * v->sp[2]};
           clean = (!o || o == (c & 0x7f)) && p[1] - col->pw[g] <= NOTCH_DEPTH * col->depth[g] &&
                   in_level_core(p, (size_t)(c & 0x7f) - 1, discs, nd, nl);
         }
         for (long g = kl + 1; g < k && clean; g++) {
-          levmask[q + nxy * (size_t)g] = c;
+          levmask[vt__index(v, i, j, (size_t)g)] = c;
           lv[(c & 0x7f) - 1].voxels++;
         }
       }
@@ -223,6 +225,52 @@ static int fill_body_notches(const vt__view *v, const vt__column *col, unsigned 
     }
   free(last);
   return 0;
+}
+
+/* Takes back out of the bodies the hole-filled cells (M_FILL) that reach a
+ * non-body voxel straight along the column, in runs of at least
+ * CONCAVE_MIN_MM: in an axial slice through a depressed endplate (a
+ * biconcave fracture, a Schmorl's node) the disc tissue filling the
+ * depression is ringed by the body's rim, so the 2-D hole fill took it for
+ * marrow and the fracture read as an intact body. A trabecular hole under an
+ * intact endplate has bone above and below it and stays filled. */
+static void open_concavities(const vt__view *v, const unsigned char *mark, unsigned char *levmask, long k0,
+                             long k1, vt__level *lv) {
+  size_t nx = v->n[0], nxy = v->n[0] * v->n[1];
+  long rmin = (long)ceil(CONCAVE_MIN_MM / v->sp[2] - 1e-9);
+  if (rmin < 1) rmin = 1;
+  for (size_t q = 0; q < nxy; q++) {
+    size_t i = q % nx, j = q / nx;
+    for (int dir = 0; dir < 2; dir++) { /* from the disc above, then from below */
+      long step = dir ? -1 : 1, k = dir ? k1 : k0, end = dir ? k0 - 1 : k1 + 1;
+      int open = 1; /* the voxel before k (along step) is not body */
+      while (k != end) {
+        size_t x = vt__index(v, i, j, (size_t)k);
+        if (!(levmask[x] & 0x80)) {
+          open = 1, k += step;
+          continue;
+        }
+        if (!open || !(mark[x] & M_FILL)) {
+          open = 0, k += step;
+          continue;
+        }
+        long r = k; /* a run of filled cells entered from outside the body */
+        while (r != end && (levmask[vt__index(v, i, j, (size_t)r)] & 0x80) &&
+               (mark[vt__index(v, i, j, (size_t)r)] & M_FILL) &&
+               (levmask[vt__index(v, i, j, (size_t)r)] & 0x7f) == (levmask[x] & 0x7f))
+          r += step;
+        long len = (r - k) * step;
+        if (len >= rmin)
+          for (long g = k; g != r; g += step) {
+            size_t y = vt__index(v, i, j, (size_t)g);
+            lv[(levmask[y] & 0x7f) - 1].voxels--;
+            levmask[y] = 0;
+          }
+        open = len >= rmin && r != end && !(levmask[vt__index(v, i, j, (size_t)r)] & 0x80);
+        k = r;
+      }
+    }
+  }
 }
 
 /* Disc positions from the body profile: candidate minima, then the best
@@ -531,6 +579,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
         if (body) lv[lev].voxels++;
         (void)sd_lo;
       }
+  open_concavities(v, mark, levmask, k0, k1, lv);
   if (fill_body_notches(v, col, levmask, k0, k1, lv, discs, nd, nl)) goto oom;
   /* drop end pieces that are too small to be a vertebra (< 35 % of the next) */
   int drop_top = nl > 1 && lv[0].height_mm < 0.35 * lv[1].height_mm;

@@ -104,6 +104,19 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
 /* HU of the largest bright blob left-anterior of the column (aorta), NaN if none. */
 double vt__aorta_hu(const vt__view *v, const vt__column *col);
+/* Why a level's heights are doubtful (analyze_doubt.c). */
+enum { VT__DOUBT_NONE, VT__DOUBT_FOV, VT__DOUBT_STEEP, VT__DOUBT_SPACING, VT__DOUBT_TALL };
+/* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
+ * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut
+ * between non-parallel planes. */
+int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab,
+                    const vt_vertebra_morph *m, double steep_deg);
+/* Median disc-to-disc span of level i's measured neighbours within two
+ * levels (not cut, not the sacrum); NaN with fewer than two. */
+double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab);
+/* The largest of a level's three heights. */
+double vt__max_height(const vt_vertebra_morph *m);
+
 /* Label decisions from the anchors (lowest rib-bearing vertebra, sacrum):
  * fills out[0..nl-1] (provisional VerSe labels in prov[], always a valid
  * cranio-caudal sequence for measuring) and appends warnings. */

@@ -59,18 +59,26 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
                       int *prov, vt__warnings *w) {
   memset(out, 0, nl * sizeof *out);
   /* anchors: the sacrum (the last level, when detected) and the lowest
-   * level of the cranial-most run of rib-bearing levels */
+   * rib-bearing level. Lateral bone within two levels above the sacrum is
+   * the pelvis (iliac wings, alae), not a rib, and is left out. The rib
+   * anchor is the lowest level of the only run of rib-bearing levels: when
+   * rib-bearing levels come again below a rib-free one, a rib was missed or
+   * a false one seen (real chest CTs at 3-4 mm), so which level is the
+   * lowest rib-bearing one is not known and the anchor is not used. */
   long sac = nl && lv[nl - 1].sacrum ? (long)nl - 1 : -1;
   long rib = -1;
-  for (size_t i = 0; i < nl; i++) {
-    if (!lv[i].rib_bearing) {
-      if (rib >= 0) break;
-      continue;
-    }
+  int runs = 0;
+  size_t rib_end = sac >= 0 ? (size_t)(sac >= 2 ? sac - 2 : 0) : nl; /* levels [0, rib_end) may bear ribs */
+  for (size_t i = 0; i < rib_end; i++) {
+    if (!lv[i].rib_bearing) continue;
+    if (i == 0 || !lv[i - 1].rib_bearing) runs++;
     rib = (long)i;
   }
-  /* lateral bone right above the sacrum is the pelvis, not a rib */
-  if (rib >= 0 && sac >= 0 && sac - rib <= 2) rib = -1;
+  if (runs > 1) {
+    vt__warn(w, "rib-bearing levels found in %d separate runs (a rib missed or a false one): the lowest "
+                "rib-bearing vertebra is not known and not used as an anchor", runs);
+    rib = -1;
+  }
   /* a rib run that reaches the bottom of the view without a sacrum: its
    * lowest level may be cut or the view may end inside the thorax; still the
    * lowest rib-bearing level seen, but only if a rib-free level follows it */

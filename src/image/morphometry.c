@@ -94,19 +94,19 @@ static int grade_of(double loss) {
   return loss > GENANT_SEVERE ? 3 : loss >= GENANT_MODERATE ? 2 : loss >= GENANT_MILD ? 1 : 0;
 }
 
-static void grade_all(vt_vertebra_morph *v, size_t n) {
+void vt_spine_grade(vt_vertebra_morph *v, size_t n) {
   for (size_t i = 0; i < n; i++) {
     vt_vertebra_morph *m = &v[i];
     m->genant_grade = m->genant_grade_lo = m->genant_grade_hi = -1;
     m->expected_height_mm = NAN;
     m->height_loss = NAN;
-    if (m->verse_label <= 2 || m->verse_label == 26 || isnan(m->height_posterior_mm) ||
+    if (m->verse_label <= 2 || m->verse_label == 26 || m->heights_unreliable || isnan(m->height_posterior_mm) ||
         isnan(m->height_anterior_mm) || isnan(m->height_middle_mm))
       continue;
     double nb[4];
     int k = 0;
     for (size_t j = 0; j < n; j++) {
-      if (j == i || v[j].verse_label == 26 || v[j].verse_label <= 2) continue;
+      if (j == i || v[j].verse_label == 26 || v[j].verse_label <= 2 || v[j].heights_unreliable) continue;
       double d = fabs(rank(v[j].verse_label) - rank(m->verse_label));
       if (d > 2.0 || isnan(v[j].height_anterior_mm) || isnan(v[j].height_posterior_mm) ||
           isnan(v[j].height_middle_mm) || k == 4)
@@ -361,7 +361,7 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     m->height_resolution_mm = 0.5 * ext;
   }
   free(grid);
-  grade_all(res, (size_t)nl);
+  vt_spine_grade(res, (size_t)nl);
   *out = res;
   *n = (size_t)nl;
   return VT_OK;

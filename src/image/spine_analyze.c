@@ -111,7 +111,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt_volume *mask = NULL;
   vt_vertebra_morph *m = NULL;
   size_t nm = 0;
-  int *prov = NULL;
+  int *prov = NULL, *why = NULL;
   progress(pfn, puser, "spinal canal", 0);
   if ((st = vt__find_canal(&v, &col, err))) goto fail;
   size_t d[3];
@@ -181,6 +181,19 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
     goto fail;
   }
+  /* levels whose cut is doubtful: not graded, and not a reference for their
+   * neighbours' expected heights (re-graded below) */
+  why = calloc(nl, sizeof *why);
+  if (!why) goto oom;
+  for (size_t i = 0; i < nl; i++) {
+    vt_vertebra_morph *hit = NULL;
+    for (size_t k = 0; k < nm && !hit; k++)
+      if (m[k].verse_label == prov[i]) hit = &m[k];
+    if (!hit) continue;
+    why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
+    hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
+  }
+  vt_spine_grade(m, nm);
   for (size_t i = 0; i < nl; i++) {
     const vt_vertebra_morph *hit = NULL;
     for (size_t k = 0; k < nm && !hit; k++)
@@ -191,17 +204,23 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     vt_vertebra_morph *mo = &a->morph[a->n];
     mo->verse_label = lab[i].verse_label;
     snprintf(mo->label, sizeof mo->label, "%s", lab[i].label);
-    if (lv[i].cut_top == 1 || lv[i].cut_bot == 1) {
-      if ((st = vt__warn(&a->warn, "%s: cut by the field of view: heights and grade are not "
-                         "reliable", lab[i].label[0] == '?' ? "a vertebra" : lab[i].label))) goto oom;
-      mo->genant_grade = -1;
-    } else if (lv[i].tilt_deg > STEEP_DISC_DEG && lab[i].verse_label != 26) {
-      if ((st = vt__warn(&a->warn, "%s: next to a disc tilted %.0f degrees from its neighbour's (found by "
-                         "the tilted-plane search, e.g. a lordotic L5/S1): heights and grade are not "
-                         "reliable",
-                         lab[i].label[0] == '?' ? "a vertebra" : lab[i].label, lv[i].tilt_deg))) goto oom;
-      mo->genant_grade = -1;
-    }
+    const char *name = lab[i].label[0] == '?' ? "a vertebra" : lab[i].label;
+    if (why[i] == VT__DOUBT_FOV)
+      st = vt__warn(&a->warn, "%s: cut by the field of view: heights and grade are not reliable", name);
+    else if (why[i] == VT__DOUBT_STEEP)
+      st = vt__warn(&a->warn, "%s: next to a disc tilted %.0f degrees from its neighbour's (found by "
+                    "the tilted-plane search, e.g. a lordotic L5/S1): heights and grade are not reliable",
+                    name, lv[i].tilt_deg);
+    else if (why[i] == VT__DOUBT_SPACING)
+      st = vt__warn(&a->warn, "%s: %.0f mm from disc to disc where its neighbours span %.0f mm: a disc "
+                    "was probably missed or falsely found here, or the vertebra is collapsed; heights "
+                    "and grade are not reliable (check the sagittal image)",
+                    name, lv[i].height_mm, vt__neighbour_span(lv, nl, i, lab));
+    else if (why[i] == VT__DOUBT_TALL)
+      st = vt__warn(&a->warn, "%s: its body (%.0f mm) is taller than the %.0f mm between its discs: the "
+                    "discs around it are misplaced; heights and grade are not reliable",
+                    name, vt__max_height(hit), lv[i].height_mm);
+    if (st) goto oom;
     a->n++;
   }
   if (isfinite(a->aorta_hu) && a->aorta_hu > CONTRAST_AORTA_HU)
@@ -210,6 +229,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                        a->aorta_hu))) goto oom;
   free(m);
   free(prov);
+  free(why);
   vt__column_free(&col);
   progress(pfn, puser, "done", 5);
   *out = a;
@@ -220,6 +240,7 @@ fail:
   free(levmask);
   free(m);
   free(prov);
+  free(why);
   vt_volume_free(mask);
   vt__column_free(&col);
   vt_spine_analysis_free(a);

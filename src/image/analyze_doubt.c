@@ -1,0 +1,57 @@
+/* analyze_doubt.c — which levels of a cut column have doubtful heights: cut
+ * by the field of view, beside a steeply tilted searched disc, a disc-to-disc
+ * span that does not fit the neighbours', or a body taller than its span.
+ * Such levels get no Genant grade and are no reference for their
+ * neighbours' expected heights: a grade read across a missed or false disc
+ * is a false fracture report (real chest CTs at 3-4 mm slices). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "image/analyze_internal.h"
+
+/* A level's disc-to-disc span against the median of its neighbours' (two
+ * each side, not cut by the field of view, not the sacrum) outside these
+ * factors is not a vertebra between two true discs: thoracic to lumbar spans
+ * grow by at most ~30 % from level to level, while a missed disc doubles a
+ * span and a false one halves it (real chest CTs at 3-4 mm). A collapsed
+ * vertebra (Genant 3, > 40 % loss of a ~25 mm body) shortens its span by
+ * ~35 %; more than that is reported as doubtful, not graded. */
+#define SPAN_MIN_RATIO 0.6
+#define SPAN_MAX_RATIO 1.6
+/* A body taller than this times the span between its discs lies across a
+ * misplaced disc (the body must fit between its discs; the span is taken
+ * along the scan axis, which shortens it by cos(tilt) on a tilted column). */
+#define BODY_SPAN_RATIO 1.25
+
+static int level_cut(const vt__level *l) { return l->cut_top == 1 || l->cut_bot == 1; }
+
+/* median span of level i's neighbours within two levels (NaN when < 2) */
+double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab) {
+  double s[4];
+  int k = 0;
+  for (long j = (long)i - 2; j <= (long)i + 2; j++) {
+    if (j < 0 || j >= (long)nl || j == (long)i || level_cut(&lv[j]) || lab[j].verse_label == 26 ||
+        lv[j].sacrum)
+      continue;
+    s[k++] = lv[j].height_mm;
+  }
+  if (k < 2) return NAN;
+  qsort(s, (size_t)k, sizeof s[0], vt__cmp_double);
+  return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
+}
+
+double vt__max_height(const vt_vertebra_morph *m) {
+  return fmax(m->height_anterior_mm, fmax(m->height_middle_mm, m->height_posterior_mm));
+}
+
+int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab,
+                    const vt_vertebra_morph *m, double steep_deg) {
+  if (level_cut(&lv[i])) return VT__DOUBT_FOV;
+  if (lab[i].verse_label == 26 || lv[i].sacrum) return VT__DOUBT_NONE; /* not graded anyway */
+  if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
+  double span = vt__neighbour_span(lv, nl, i, lab);
+  if (isfinite(span) && (lv[i].height_mm < SPAN_MIN_RATIO * span || lv[i].height_mm > SPAN_MAX_RATIO * span))
+    return VT__DOUBT_SPACING;
+  if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
+  return VT__DOUBT_NONE;
+}

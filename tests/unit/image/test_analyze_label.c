@@ -1,0 +1,142 @@
+/* test_analyze_label.c — the label and grading decisions of ct analyze on
+ * synthetic columns (what the image steps would find), where each case's
+ * right answer is known by construction:
+ * - the common anatomy (one run of rib-bearing levels, five lumbar, the
+ *   sacrum) is labelled with confidence, pelvis bone beside L5 not taken for
+ *   a rib;
+ * - rib-bearing levels in more than one run (a rib missed or a false one, as
+ *   on real chest CTs) give no rib anchor and so no confident label;
+ * - a level whose disc-to-disc span does not fit its neighbours' (a missed
+ *   or false disc), or whose body is taller than its span, or which the field
+ *   of view cuts, is doubtful; ordinary and mildly collapsed levels are not. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/analyze_internal.h"
+#include "vt_test.h"
+
+/* n levels, cranial first: rib-bearing where ribs[i] == '1', the last the
+ * sacrum when sacrum is set; every span 25 mm */
+static void column(vt__level *lv, size_t n, const char *ribs, int sacrum) {
+  memset(lv, 0, n * sizeof *lv);
+  for (size_t i = 0; i < n; i++) {
+    lv[i].height_mm = 25;
+    lv[i].rib_bearing = ribs[i] == '1';
+    lv[i].rib = lv[i].rib_bearing ? 0.8 : 0.0;
+  }
+  if (sacrum) lv[n - 1].sacrum = 1;
+}
+
+/* labels a column built by column(); out/w filled, w to be freed */
+static void label(vt__level *lv, size_t n, const char *ribs, int sacrum, vt_spine_level *out, vt__warnings *w) {
+  int prov[16];
+  column(lv, n, ribs, sacrum);
+  memset(w, 0, sizeof *w);
+  vt__label_levels(lv, n, 0.5, out, prov, w);
+}
+
+static void free_warnings(vt__warnings *w) {
+  for (size_t i = 0; i < w->n; i++) free(w->w[i]);
+  free(w->w);
+}
+
+static int has_warning(const vt__warnings *w, const char *needle) {
+  for (size_t i = 0; i < w->n; i++)
+    if (strstr(w->w[i], needle)) return 1;
+  return 0;
+}
+
+static void common_anatomy(void) {
+  /* T10 T11 T12 L1..L5 S, with pelvis bone flagged beside L5 and S */
+  vt__level lv[9];
+  vt_spine_level out[9];
+  vt__warnings w;
+  label(lv, 9, "111000011", 1, out, &w);
+  static const char *want[9] = {"T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "S"};
+  for (int i = 0; i < 9; i++) {
+    CHECK_STR(out[i].label, want[i]);
+    CHECK_MSG(out[i].confidence >= 0.8, "%s confidence %.2f", want[i], out[i].confidence);
+  }
+  free_warnings(&w);
+}
+
+static void split_rib_runs(void) {
+  /* a chest CT: ribs seen on levels 0-2 and 4-7, missed on level 3 */
+  vt__level lv[8];
+  vt_spine_level out[8];
+  vt__warnings w;
+  label(lv, 8, "11101111", 0, out, &w);
+  for (int i = 0; i < 8; i++) {
+    CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s with split rib runs", i, out[i].label);
+    CHECK_MSG(out[i].candidate[0] == 0, "level %d has candidate %s from a doubtful rib anchor", i,
+              out[i].candidate);
+  }
+  CHECK(has_warning(&w, "separate runs"));
+  free_warnings(&w);
+  /* a false rib on L3 of a lumbar column with the sacrum: the sacrum still
+   * counts, but no confident label comes from the disagreeing rib pattern */
+  vt__level lb[9];
+  vt_spine_level ob[9];
+  vt__warnings wb;
+  label(lb, 9, "110001000", 1, ob, &wb);
+  for (int i = 0; i < 9; i++)
+    CHECK_MSG(ob[i].verse_label == 0 || ob[i].confidence < 0.5, "level %d labelled %s (%.2f)", i, ob[i].label,
+              ob[i].confidence);
+  free_warnings(&wb);
+}
+
+static void doubtful_levels(void) {
+  vt__level lv[7];
+  column(lv, 7, "0000000", 0);
+  vt_spine_level lab[7];
+  memset(lab, 0, sizeof lab);
+  vt_vertebra_morph m;
+  memset(&m, 0, sizeof m);
+  m.height_anterior_mm = m.height_middle_mm = m.height_posterior_mm = 22;
+  /* ends cut by the field of view */
+  lv[0].cut_top = 1;
+  lv[6].cut_bot = 1;
+  CHECK_INT(vt__level_doubt(lv, 7, 0, lab, &m, 10), VT__DOUBT_FOV);
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_NONE);
+  /* a missed disc: one span twice the others */
+  lv[3].height_mm = 50;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_SPACING);
+  /* a false disc: half a span */
+  lv[3].height_mm = 13;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_SPACING);
+  /* a wedge collapse (anterior 9 of 22 mm; the discs, found on the body
+   * line, close in by half the loss) and a biconcave one (the disc spaces
+   * keep their place) are graded, not doubted */
+  lv[3].height_mm = 18.5;
+  m.height_anterior_mm = 9, m.height_middle_mm = 15.5;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_NONE);
+  lv[3].height_mm = 25;
+  m.height_anterior_mm = 22, m.height_middle_mm = 11;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_NONE);
+  m.height_middle_mm = 22;
+  /* a body taller than its span */
+  lv[3].height_mm = 25;
+  m.height_anterior_mm = 34;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_TALL);
+  /* beside a steep searched disc */
+  m.height_anterior_mm = 22;
+  lv[3].tilt_deg = 16;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_STEEP);
+  /* cut neighbours are no reference: with only cut neighbours no span rule */
+  lv[3].tilt_deg = 0;
+  vt__level two[3];
+  column(two, 3, "000", 0);
+  two[0].cut_top = two[2].cut_bot = 1;
+  two[1].height_mm = 60;
+  CHECK(isnan(vt__neighbour_span(two, 3, 1, lab)));
+  m.height_anterior_mm = m.height_middle_mm = m.height_posterior_mm = 40;
+  CHECK_INT(vt__level_doubt(two, 3, 1, lab, &m, 10), VT__DOUBT_NONE);
+}
+
+int main(void) {
+  common_anatomy();
+  split_rib_runs();
+  doubtful_levels();
+  return VT_TEST_END();
+}
