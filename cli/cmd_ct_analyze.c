@@ -20,7 +20,8 @@ static void usage(FILE *f) {
         "and measures each one. Writes into DIR (created; it appears only when\n"
         "every file was written):\n"
         "  vertebrae.json    labels with confidence, centroids, heights, Genant grade,\n"
-        "                    trabecular HU, osteoporosis category, Cobb angle, warnings\n"
+        "                    trabecular HU, osteoporosis category, Cobb angle, lordosis,\n"
+        "                    kyphosis, warnings\n"
         "  labels.nii.gz     VerSe vertebra labels (uint8) on the CT's grid and affine\n"
         "  bodies.nii.gz     the same labels on the vertebral bodies only\n"
         "  sagittal.png      curved sagittal reformat with labels, ROI and height lines\n"
@@ -187,6 +188,12 @@ int vt_cli_ct_analyze(int argc, char **argv) {
         if (m[i].genant_grade_lo != m[i].genant_grade_hi) /* within the height resolution */
           fprintf(stderr, " (%d-%d)", m[i].genant_grade_lo, m[i].genant_grade_hi);
       }
+    vt_sagittal_angle sa[2];
+    vt_spine_lordosis(m, n, &sa[0]);
+    vt_spine_kyphosis(m, n, &sa[1]);
+    for (int k = 0; k < 2; k++)
+      if (sa[k].measured)
+        fprintf(stderr, "; %s %s-%s %.1f deg", k ? "kyphosis" : "lordosis", sa[k].upper, sa[k].lower, sa[k].angle_deg);
     fputc('\n', stderr);
     for (size_t i = 0; i < nw; i++) fprintf(stderr, "warning: %s\n", w[i]);
   }

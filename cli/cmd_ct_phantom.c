@@ -22,6 +22,8 @@ static void usage(FILE *f) {
         "  --seed N                noise seed\n"
         "  --fracture LEVEL:GRADE[:biconcave]   e.g. L1:2 (wedge by default)\n"
         "  --cobb DEG              coronal curve with this Cobb angle\n"
+        "  --lordosis DEG          sagittal curve: L1 superior to S1 superior endplate\n"
+        "  --kyphosis DEG          sagittal curve: T4 superior to T12 inferior endplate\n"
         "  Writes DIR/ct.nii.gz, DIR/labels.nii.gz (VerSe labels), DIR/truth.json.\n",
         f);
 }
@@ -70,6 +72,10 @@ int vt_cli_ct_phantom(int argc, char **argv) {
       rc = parse_double(a, v, 0, 500, &o.noise_sd_hu), i++;
     } else if (!strcmp(a, "--cobb")) {
       rc = parse_double(a, v, -60, 60, &o.cobb_deg), i++;
+    } else if (!strcmp(a, "--lordosis")) {
+      rc = parse_double(a, v, -80, 80, &o.lordosis_deg), i++;
+    } else if (!strcmp(a, "--kyphosis")) {
+      rc = parse_double(a, v, -80, 80, &o.kyphosis_deg), i++;
     } else if (!strcmp(a, "--seed")) {
       long s;
       rc = vt_cli_parse_long("ct phantom", a, v, 0, 1000000000L, &s), i++;

@@ -1,5 +1,6 @@
 /* spine.h — vertebral morphometry on a labelled vertebra mask (VerSe label
- * convention): body centroid, six-point heights and Genant grade per level. */
+ * convention): body centroid, six-point heights and Genant grade per level,
+ * sagittal endplates with lordosis and kyphosis, bone density, phantom. */
 #ifndef VERTEBRA_SPINE_H
 #define VERTEBRA_SPINE_H
 #include <stddef.h>
@@ -39,6 +40,12 @@ typedef struct vt_vertebra_morph {
   /* bone density, filled by vt_spine_bone_hu (NaN / 0 until then) */
   double trabecular_hu_mean, trabecular_hu_sd, body_mean_hu;
   size_t trabecular_voxels;
+  /* sagittal endplate lines on the mid-sagittal plane, filled by
+   * vt_spine_sagittal_endplates (NaN when not fitted): the tilt of each
+   * endplate's cranial normal toward anterior, atan2(n.y, n.z) in world RAS
+   * (degrees), and the fitted line's anterior [0] and posterior [1] ends */
+  double sup_endplate_tilt_deg, inf_endplate_tilt_deg;
+  double sup_endplate_ras[2][3], inf_endplate_ras[2][3];
 } vt_vertebra_morph;
 
 /* Trabecular ROI rule (docs/image-spine.md): body voxels (label voxels anterior
@@ -62,6 +69,38 @@ VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph *
  * with heights_unreliable set is neither graded nor used as a neighbour, so a
  * caller that marks levels re-grades with this. */
 VT_API void vt_spine_grade(vt_vertebra_morph *v, size_t n);
+
+/* Fits the superior and inferior endplate lines of every body in `v` (from
+ * vt_spine_morphometry on `mask`) on its mid-sagittal plane and fills the
+ * sup_/inf_endplate_* fields (method: docs/image-spine.md, "Sagittal
+ * alignment"). Called by vt_spine_morphometry; the sacrum's superior endplate
+ * is fitted under L5's body. VT_ENOMEM. */
+VT_API vt_status vt_spine_sagittal_endplates(const vt_volume *mask, vt_vertebra_morph *v, size_t n,
+                                             vt_error *err);
+
+/* A sagittal Cobb angle between two named endplates (plain value struct). */
+typedef struct vt_sagittal_angle {
+  int measured;         /* 1: angle_deg holds the angle; 0: not measurable (why: `warning`) */
+  int standard_span;    /* 1: the standard end vertebrae (L1-S1, T4-T12) */
+  double angle_deg;     /* positive for the physiological curve, negative when inverted */
+  char upper[8], lower[8]; /* end vertebrae: "L1" / "S1" or "L5"; "T4" / "T12" */
+  char method[160];     /* which endplates were used */
+  char warning[200];    /* why not measured, or why not the standard span; "" when none */
+} vt_sagittal_angle;
+
+/* Lumbar lordosis from the endplates of vt_spine_sagittal_endplates: the
+ * angle between L1's superior and S1's (the sacrum's) superior endplate, or
+ * L1 superior to L5 inferior when the sacrum's endplate is not available
+ * (said in method and warning). Positive when the lumbar curve is concave
+ * posteriorly (lordosis), negative for a lumbar kyphosis. Never fails. */
+VT_API void vt_spine_lordosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *out);
+
+/* Thoracic kyphosis: T4 superior to T12 inferior endplate (standard Cobb
+ * kyphosis). Without T4 but with at least 4 thoracic levels down to T12,
+ * the most cranial thoracic level in view is the upper end vertebra,
+ * standard_span is 0 and the warning says so. Positive when the thoracic
+ * curve is concave anteriorly (kyphosis), negative for a lordosis. */
+VT_API void vt_spine_kyphosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *out);
 
 /* The VerSe name of a label ("L1"), or NULL for an unknown label. */
 VT_API const char *vt_verse_label_name(int verse_label);
@@ -97,6 +136,8 @@ typedef struct vt_phantom_opts {
   int fracture_grade;         /* 1..3 */
   int biconcave;              /* 1: biconcave (middle) instead of wedge (anterior) */
   double cobb_deg;            /* coronal curve (scoliosis) Cobb angle, 0 straight */
+  double lordosis_deg;        /* sagittal curve: L1 superior to S1 superior endplate, 0 none */
+  double kyphosis_deg;        /* sagittal curve: T4 superior to T12 inferior endplate, 0 none */
 } vt_phantom_opts;
 
 /* Fills opts with the defaults above. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/sagittal_alignment.h"
+
 /* Genant semi-quantitative grading (Genant HK et al., J Bone Miner Res 1993;
  * 8:1137-48): height loss < 20 % normal, 20-25 % mild (1), 25-40 % moderate (2),
  * > 40 % severe (3). */
@@ -362,6 +364,11 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
   }
   free(grid);
   vt_spine_grade(res, (size_t)nl);
+  vt_status st = vt_spine_sagittal_endplates(mask, res, (size_t)nl, err); /* sagittal_alignment.c */
+  if (st) {
+    free(res);
+    return st;
+  }
   *out = res;
   *n = (size_t)nl;
   return VT_OK;
@@ -453,6 +460,10 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
                                             v[bu].label, "lower", v[bl].label, "method",
                                             "max coronal tilt difference of body principal axes")
                                 : json_null());
+  if (vt__sagittal_json(root, warn, v, n)) { /* lordosis, kyphosis: sagittal_alignment.c */
+    json_decref(root), json_decref(warn);
+    return vt_error_set(err, VT_ENOMEM, NULL, "out of memory rendering JSON");
+  }
   json_object_set_new(root, "warnings", warn);
   json_t *units = json_pack("{s:s,s:s,s:s}", "centroid_ras_mm", "mm (NIfTI world, RAS)",
                             "heights_mm", "mm", "hu", "Hounsfield units");

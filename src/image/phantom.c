@@ -1,5 +1,6 @@
 /* phantom.c — a digital spine phantom with known truth (geometry, heights,
- * fracture grade, trabecular HU, Cobb angle) for tests, the demo and benchmarks. */
+ * fracture grade, trabecular HU, Cobb angle, lordosis and kyphosis) for
+ * tests, the demo and benchmarks. */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@ static const double GRADE_LOSS[4] = {0.0, 0.225, 0.325, 0.50};
 typedef struct {
   int label;
   double zc, h, rx, ry, theta, xc; /* centre z, body height, semi-axes, tilt, lateral centre */
+  double phi, yc;                  /* sagittal tilt (cranial axis toward anterior), AP centre */
   double ztop, zbot, disc;         /* body extent (unfractured) and disc below */
 } level;
 
@@ -103,6 +105,11 @@ static double classify(const model *m, const double p[3], int *label) {
       if (fabs(p[2] - L->zc) > L->h + 45) continue;
       double dx = p[0] - L->xc, dz = p[2] - L->zc, c = cos(L->theta), s = sin(L->theta);
       double lx = dx * c - dz * s, lz = dx * s + dz * c, ly = p[1];
+      if (L->phi != 0) { /* sagittal curve: then about the left-right axis */
+        double dy = p[1] - L->yc, cp = cos(L->phi), sp = sin(L->phi), z2 = lz;
+        ly = dy * cp - z2 * sp;
+        lz = dy * sp + z2 * cp;
+      }
       double half = 0.5 * L->h;
       double r2 = lx * lx / (L->rx * L->rx) + ly * ly / (L->ry * L->ry);
       if (L->label == 26) { /* sacrum: a tapered bone block, labelled */
@@ -164,14 +171,38 @@ static double gauss(uint64_t *s) {
   return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
+/* Sagittal tilt of a level's endplates as the morphometry reads it: the
+ * body's cranial axis (sin(theta) cos(phi), sin(phi), cos(theta) cos(phi))
+ * projected on the world sagittal plane, atan2(n.y, n.z). */
+static double sagittal_tilt_deg(const level *L) {
+  return atan2(sin(L->phi), cos(L->phi) * cos(L->theta)) * 180 / M_PI;
+}
+
+static const level *level_of(const model *m, int label) {
+  for (int k = 0; k < m->n; k++)
+    if (m->lv[k].label == label) return &m->lv[k];
+  return NULL;
+}
+
+/* Truth of a sagittal Cobb angle: `sign` (tilt(lower) - tilt(upper)), or
+ * null when an end vertebra is not in the phantom. */
+static json_t *sagittal_truth(const model *m, int upper, int lower, const char *lower_name, double sign) {
+  const level *u = level_of(m, upper), *l = level_of(m, lower);
+  if (!u || !l) return json_null();
+  return json_pack("{s:f,s:s,s:s}", "angle_deg", sign * (sagittal_tilt_deg(l) - sagittal_tilt_deg(u)), "upper",
+                   vt_verse_label_name(upper), "lower", lower_name);
+}
+
 static json_t *truth(const model *m) {
   json_t *root = json_object(), *arr = json_array();
+  int sagittal = m->o.lordosis_deg != 0 || m->o.kyphosis_deg != 0;
   for (int k = 0; k < m->n; k++) {
     const level *L = &m->lv[k];
     json_t *o = json_object();
     json_object_set_new(o, "label", json_string(vt_verse_label_name(L->label)));
     json_object_set_new(o, "verse_label", json_integer(L->label));
-    json_object_set_new(o, "center_ras_mm", json_pack("[f,f,f]", L->xc, 0.0, L->zc));
+    json_object_set_new(o, "center_ras_mm", json_pack("[f,f,f]", L->xc, L->yc, L->zc));
+    if (sagittal) json_object_set_new(o, "sagittal_tilt_deg", json_real(sagittal_tilt_deg(L)));
     if (L->label != 26) {
       double h[3];
       truth_heights(m, L, h);
@@ -196,6 +227,12 @@ static json_t *truth(const model *m) {
                                                    vt_verse_label_name(up->label), "lower",
                                                    vt_verse_label_name(lo->label))
                                        : json_null());
+  if (sagittal) { /* only then, so that the default truth stays as it was */
+    json_object_set_new(root, "lordosis", sagittal_truth(m, 20, 26, "S1", 1.0));
+    json_object_set_new(root, "kyphosis", sagittal_truth(m, 11, 19, "T12", -1.0));
+    json_object_set_new(root, "sagittal_options", json_pack("{s:f,s:f}", "lordosis_deg", m->o.lordosis_deg,
+                                                             "kyphosis_deg", m->o.kyphosis_deg));
+  }
   json_object_set_new(root, "options",
                       json_pack("{s:f,s:f,s:s,s:f,s:f,s:i,s:i,s:s}", "spacing_xy_mm", m->o.spacing_xy_mm,
                                 "spacing_z_mm", m->o.spacing_z_mm, "orientation", m->o.lps ? "LPS" : "RAS",
@@ -203,6 +240,51 @@ static json_t *truth(const model *m) {
                                 "fracture_verse_label", m->o.fracture_label, "fracture_grade",
                                 m->o.fracture_grade, "fracture_type", m->o.biconcave ? "biconcave" : "wedge"));
   return root;
+}
+
+/* Sagittal tilt of a level: the thoracic levels turn from +K/2 at T4 to
+ * -K/2 at T12 (constant above T4), the lumbar ones from -L/2 at L1 to +L/2
+ * at the sacrum, linearly by level; a segment without its own curve
+ * continues its neighbour's tangent. So tilt(S) - tilt(L1) = L and
+ * tilt(T4) - tilt(T12) = K exactly (without a coronal curve). */
+static double level_phi(const model *m, int label) {
+  double L = m->o.lordosis_deg * M_PI / 180, K = m->o.kyphosis_deg * M_PI / 180;
+  int nlumb = m->o.bottom >= 25 ? 6 : 5;
+  if (label >= 20 && label <= 26) {
+    if (L == 0) return -0.5 * K;
+    double t = label == 26 ? 1.0 : (label - 20) / (double)nlumb;
+    return -0.5 * L + L * t;
+  }
+  if (K == 0) return -0.5 * L;
+  double t = (rank_of(label) - 11) / 8.0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  return 0.5 * K - K * t;
+}
+
+/* Restacks the levels along the sagittal arc: each centre follows the one
+ * above by the body halves and the disc along the mean tilt of the two, so
+ * discs keep their thickness; the column is then centred at y = 0. *z gets
+ * the new bottom, *top_margin the room the tilted top body needs. */
+static void sagittal_curve(model *m, double *z, double *top_margin) {
+  double ysum = 0, zlow = 1e30;
+  for (int k = 0; k < m->n; k++) {
+    level *L = &m->lv[k];
+    L->phi = level_phi(m, L->label);
+    if (k > 0) {
+      const level *P = &m->lv[k - 1];
+      double s = 0.5 * P->h + P->disc + 0.5 * L->h, pm = 0.5 * (P->phi + L->phi);
+      L->zc = P->zc - s * cos(pm);
+      L->yc = P->yc - s * sin(pm);
+    }
+    L->ztop = L->zc + 0.5 * L->h;
+    L->zbot = L->zc - 0.5 * L->h;
+    /* corners of the tilted body and arch reach beyond its axis ends */
+    zlow = fmin(zlow, L->zc - 0.5 * L->h - 60 * fabs(sin(L->phi)));
+    ysum += L->yc;
+  }
+  for (int k = 0; k < m->n; k++) m->lv[k].yc -= ysum / m->n;
+  *z = zlow;
+  *top_margin = 60 * fabs(sin(m->lv[0].phi));
 }
 
 vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volume **labels,
@@ -219,6 +301,9 @@ vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volum
     return vt_error_set(err, VT_EINVAL, "phantom", "spacing %g x %g mm outside 0.3-3 (in-plane) / 0.5-5 (slices)", o->spacing_xy_mm, o->spacing_z_mm);
   if (o->fracture_label && (o->fracture_grade < 1 || o->fracture_grade > 3))
     return vt_error_set(err, VT_EINVAL, "phantom", "fracture grade %d not in 1..3", o->fracture_grade);
+  if (!(fabs(o->lordosis_deg) <= 80) || !(fabs(o->kyphosis_deg) <= 80))
+    return vt_error_set(err, VT_EINVAL, "phantom", "lordosis %g or kyphosis %g degrees outside -80..80",
+                        o->lordosis_deg, o->kyphosis_deg);
   if (!(fabs(o->cobb_deg) <= 60) || !(o->noise_sd_hu >= 0 && o->noise_sd_hu <= 500) || !isfinite(o->trabecular_hu))
     return vt_error_set(err, VT_EINVAL, "phantom", "Cobb angle (|c| <= 60), noise (0-500 HU) or HU out of range");
   m.q = o->fracture_label ? GRADE_LOSS[o->fracture_grade] : 0;
@@ -260,6 +345,8 @@ vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volum
     L->zbot = z - 40;
     z -= 40;
   }
+  double top_margin = 0;
+  if (o->lordosis_deg != 0 || o->kyphosis_deg != 0) sagittal_curve(&m, &z, &top_margin);
   m.z0 = m.lv[0].ztop;
   m.span = m.z0 - z;
   /* half-sine curve: end tangents at +-atan(amp*pi/span), so Cobb = 2 atan(...) */
@@ -270,7 +357,7 @@ vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volum
   }
   /* voxel centres sit half a voxel off the integer-mm anatomy so that a
    * surface never falls exactly on a sample point */
-  double zmin = z - 15 + 0.5 * o->spacing_z_mm, zmax = m.z0 + 15, sx = o->spacing_xy_mm, sz = o->spacing_z_mm;
+  double zmin = z - 15 + 0.5 * o->spacing_z_mm, zmax = m.z0 + 15 + top_margin, sx = o->spacing_xy_mm, sz = o->spacing_z_mm;
   size_t nx = (size_t)ceil(240 / sx), ny = (size_t)ceil(200 / sx), nz = (size_t)ceil((zmax - zmin) / sz);
   double aff[16] = {sx, 0, 0, -120 + 0.5 * sx, 0, sx, 0, -110 + 0.5 * sx, 0, 0, sz, zmin, 0, 0, 0, 1};
   if (o->lps) {

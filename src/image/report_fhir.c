@@ -1,7 +1,7 @@
 /* report_fhir.c — the report.fhir.json of `vertebra ct analyze`: a FHIR R4
  * Bundle (collection) with one DiagnosticReport and its Observations (body
  * heights, Genant grade and trabecular HU per vertebra; the L1 osteoporosis
- * category; the Cobb angle). Only verified codes are used; where none is
+ * category; the Cobb angle, lumbar lordosis, thoracic kyphosis). Only verified codes are used; where none is
  * verified the concept carries text alone (docs/image-outputs.md lists the
  * sources). Built with jansson so the JSON is always well formed. */
 #include <jansson.h>
@@ -338,6 +338,28 @@ vt_status vt_spine_report_fhir(const vt_spine_findings *f, const vt_spine_report
     put(&c, o, "component", comp);
     add_entry(&c, entries, results, o);
     CONCL(" Cobb angle %.1f deg (%s-%s).", best, nu[0] ? nu : "?", nl[0] ? nl : "?");
+  }
+  /* lumbar lordosis and thoracic kyphosis: sagittal Cobb angles between the
+   * fitted endplates (sagittal_alignment.c, the rule of vertebrae.json); no
+   * verified code for either, so text only, as the Cobb angle */
+  for (int k = 0; k < 2; k++) {
+    vt_sagittal_angle sa;
+    if (k == 0) vt_spine_lordosis(f->morph, f->n, &sa);
+    else vt_spine_kyphosis(f->morph, f->n, &sa);
+    if (!sa.measured) continue;
+    json_t *o = observation(&c, k == 0 ? "Lumbar lordosis angle (sagittal Cobb)" : "Thoracic kyphosis angle (sagittal Cobb)");
+    put(&c, o, "bodySite", concept(&c, SNOMED, VERTEBRAL_COLUMN_CODE, "Structure of vertebral column", "vertebral column"));
+    put(&c, o, "method", concept(&c, NULL, NULL, NULL, sa.method));
+    put(&c, o, "valueQuantity", quantity(&c, round_to(sa.angle_deg, 0.1), "deg", "deg"));
+    json_t *comp = json_array();
+    push(&c, comp, component(&c, "Upper end vertebra", "valueString", json_string(sa.upper)));
+    push(&c, comp, component(&c, "Lower end vertebra", "valueString", json_string(sa.lower)));
+    put(&c, o, "component", comp);
+    note(&c, o, sa.warning[0] ? sa.warning
+                              : (k == 0 ? "positive = lordosis (concave posteriorly), negative = lumbar kyphosis"
+                                        : "positive = kyphosis (concave anteriorly), negative = thoracic lordosis"));
+    add_entry(&c, entries, results, o);
+    CONCL(" %s %.1f deg (%s-%s).", k == 0 ? "Lumbar lordosis" : "Thoracic kyphosis", sa.angle_deg, sa.upper, sa.lower);
   }
   for (size_t w = 0; w < f->nwarnings; w++)
     if (f->warnings && f->warnings[w]) CONCL(" Warning: %s.", f->warnings[w]);

@@ -13,9 +13,12 @@ applied to the reference body map behind spine_report.json. On
   - example_ct.nii.gz (3 mm, T11-S1) against totalseg.nii.gz,
   - example_ct_dicom/ (the same scan's DICOM, 20 slices),
   - aorta_report_case/ct_cropped.nii.gz (1.5 mm, LPS) against vertebrae_T12.
+Lumbar lordosis: ours on the reference bodies within 1 degree of the same
+rule in numpy (lordosis_ref.py), ours from the CT within 12.
 Printed, not asserted — the accuracy goals not yet met (docs/image-analyze.md):
 L5 body Dice, heights within 3 mm of spine_report.json's own numbers (a
-different rule: see below), the aorta case's T12.
+different rule: see below), the aorta case's T12, lordosis from the CT within
+5 degrees.
 
 usage: analyze_refs.py VERTEBRA SHARED_DATA
 """
@@ -171,6 +174,43 @@ try:
             mine_hu = l1["trabecular_hu"]["mean"]
             check(abs(mine_hu - ref_hu) <= 10.0, "example_ct: L1 ROI %.1f HU, same rule on the reference body %.1f HU"
                   % (mine_hu, ref_hu))
+        # lumbar lordosis (L1-S1): the same rule written again in numpy
+        # (lordosis_ref.py) on the reference masks. Asserted: our measurement
+        # of the reference body mask agrees with it within 1 degree (the
+        # same rule, two implementations). Our angle from the CT is asserted
+        # within 12 degrees (a regression guard) and printed against the
+        # goal of 5 degrees (an endplate line over a 20 mm window on 3 mm
+        # voxels is known to about 2 degrees per endplate): not met, since
+        # the analysis cuts the sacrum at its L5/S1 disc plane, the wedge
+        # disc's mid-plane, so S1's endplate reads half the disc's wedge flat.
+        rep = ts + "/spine_report/example_ct_report"
+        lr = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "lordosis_ref.py"),
+                             rep + "/totalseg.nii.gz", rep + "/totalseg_vertebrae_body.nii.gz"], capture_output=True, text=True)
+        check(lr.returncode == 0, "lordosis_ref.py on the reference masks (%s)" % lr.stderr.strip())
+        if lr.returncode == 0:
+            ref_lord = float(lr.stdout.split()[0])
+            seg_img = nib.load(rep + "/totalseg.nii.gz")
+            seg = np.asarray(seg_img.dataobj).astype(int)
+            refbody = np.asarray(nib.load(rep + "/totalseg_vertebrae_body.nii.gz").dataobj) == 1
+            vm = np.zeros(seg.shape, np.uint8)
+            for tsid, verse in TS2VERSE.items():
+                vm[(seg == tsid) & refbody] = verse
+            mpath, jpath = os.path.join(work, "ref_bodies.nii.gz"), os.path.join(work, "ref_bodies.json")
+            nib.save(nib.Nifti1Image(vm, seg_img.affine), mpath)
+            r = subprocess.run([cli, "ct", "morphometry", mpath, "-o", jpath], capture_output=True, text=True)
+            check(r.returncode == 0, "ct morphometry on the reference bodies (%s)" % r.stderr.strip())
+            lo_ref = json.load(open(jpath)).get("lordosis") if r.returncode == 0 else None
+            same = lo_ref["angle_deg"] if lo_ref else float("nan")
+            check(lo_ref is not None and abs(same - ref_lord) <= 1.0,
+                  "reference bodies: our lordosis %.1f deg, lordosis_ref.py's %.1f deg (same rule)" % (same, ref_lord))
+            lo = doc.get("lordosis")
+            got = lo["angle_deg"] if lo else float("nan")
+            check(lo is not None and lo["lower"] == "S1" and abs(got - ref_lord) <= 12.0,
+                  "example_ct: lordosis L1-S1 %.1f deg from the CT, %.1f deg on the reference masks (within 12)"
+                  % (got, ref_lord))
+            print("goal example_ct lordosis within 5 deg of the reference masks': %.1f deg off%s" %
+                  (abs(got - ref_lord), "" if abs(got - ref_lord) <= 5 else ": not met"))
+            check(doc.get("kyphosis") is None, "example_ct: kyphosis null (T4 not in view)")
         print("example_ct warnings: %s" % doc.get("warnings"))
         # withheld labels: how the anchors' suggestion compares (printed)
         names = {"T11": 18, "T12": 19, "L1": 20, "L2": 21, "L3": 22, "L4": 23, "L5": 24, "S": 26}

@@ -69,7 +69,7 @@ int main(void) {
   CHECK_INT(json_array_size(results), json_array_size(entries) - 1);
   size_t i;
   json_t *e;
-  int grade_l1 = -1, hu_obs = 0, height_obs = 0, cobb = 0, osteo = 0, uncoded_t10 = 0, coded = 0;
+  int grade_l1 = -1, hu_obs = 0, height_obs = 0, cobb = 0, lordosis = 0, osteo = 0, uncoded_t10 = 0, coded = 0;
   json_array_foreach(entries, i, e) {
     if (i == 0) continue;
     json_t *r = json_object_get(e, "resource");
@@ -109,6 +109,14 @@ int main(void) {
       CHECK_STR(json_string_value(json_object_get(c0, "code")), "mm");
       height_obs++;
     }
+    if (!strncmp(code, "Lumbar lordosis", 15)) { /* the value of vertebrae.json's rule (L1's wedge tilts it) */
+      json_t *q = json_object_get(r, "valueQuantity");
+      vt_sagittal_angle want;
+      vt_spine_lordosis(m, n, &want);
+      CHECK_STR(json_string_value(json_object_get(q, "code")), "deg");
+      CHECK_NEAR(json_number_value(json_object_get(q, "value")), want.angle_deg, 0.06);
+      lordosis++;
+    }
     if (!strncmp(code, "Cobb angle", 10)) {
       json_t *q = json_object_get(r, "valueQuantity");
       CHECK_STR(json_string_value(json_object_get(q, "code")), "deg");
@@ -124,6 +132,7 @@ int main(void) {
   CHECK_INT(hu_obs, (int)n);
   CHECK_INT(height_obs, (int)n);
   CHECK_INT(cobb, 1);
+  CHECK_INT(lordosis, 1);
   CHECK_INT(osteo, 1);
   CHECK(uncoded_t10 > 0); /* T10 has no verified SNOMED code: text only */
   CHECK(coded > 0);
