@@ -22,6 +22,7 @@ static void usage(FILE *f) {
         "  --seed N                noise seed\n"
         "  --fracture LEVEL:GRADE[:biconcave]   e.g. L1:2 (wedge by default)\n"
         "  --cobb DEG              coronal curve with this Cobb angle\n"
+        "  --partial-volume        each voxel the mean HU over its extent (slice profile)\n"
         "  Writes DIR/ct.nii.gz, DIR/labels.nii.gz (VerSe labels), DIR/truth.json.\n",
         f);
 }
@@ -60,6 +61,8 @@ int vt_cli_ct_phantom(int argc, char **argv) {
       dir = v, i++;
     } else if (!strcmp(a, "--lps")) {
       o.lps = 1;
+    } else if (!strcmp(a, "--partial-volume")) {
+      o.partial_volume = 1;
     } else if (!strcmp(a, "--spacing")) {
       rc = parse_double(a, v, 0.5, 5, &o.spacing_z_mm), i++;
     } else if (!strcmp(a, "--xy")) {

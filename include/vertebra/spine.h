@@ -87,6 +87,9 @@ typedef struct vt_phantom_opts {
   int fracture_grade;         /* 1..3 */
   int biconcave;              /* 1: biconcave (middle) instead of wedge (anterior) */
   double cobb_deg;            /* coronal curve (scoliosis) Cobb angle, 0 straight */
+  int partial_volume;         /* 1: each voxel the mean HU over its extent (a CT's slice
+                                 profile and in-plane footprint, as a box); 0: the HU at
+                                 its centre. Labels are always those at the centre. */
 } vt_phantom_opts;
 
 /* Fills opts with the defaults above. */
