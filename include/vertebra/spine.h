@@ -30,7 +30,7 @@ typedef struct vt_vertebra_morph {
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
   double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
-  double endplate_normal[3];  /* smallest principal axis of the body voxels (cranial) */
+  double endplate_normal[3];  /* principal axis of the body voxels nearest axis_up (cranial) */
   double coronal_tilt_deg;    /* atan2(normal.x, normal.z): + tilts toward the right */
   double cut_ap_mm;           /* body = label voxels with (p - whole centroid).ap >= this */
   /* bone density, filled by vt_spine_bone_hu (NaN / 0 until then) */
