@@ -24,6 +24,7 @@ static void usage(FILE *f) {
         "  --cobb DEG              coronal curve with this Cobb angle\n"
         "  --lordosis DEG          sagittal curve: L1 superior to S1 superior endplate\n"
         "  --kyphosis DEG          sagittal curve: T4 superior to T12 inferior endplate\n"
+        "  --partial-volume        each voxel the mean HU over its extent (slice profile)\n"
         "  Writes DIR/ct.nii.gz, DIR/labels.nii.gz (VerSe labels), DIR/truth.json.\n",
         f);
 }
@@ -62,6 +63,8 @@ int vt_cli_ct_phantom(int argc, char **argv) {
       dir = v, i++;
     } else if (!strcmp(a, "--lps")) {
       o.lps = 1;
+    } else if (!strcmp(a, "--partial-volume")) {
+      o.partial_volume = 1;
     } else if (!strcmp(a, "--spacing")) {
       rc = parse_double(a, v, 0.5, 5, &o.spacing_z_mm), i++;
     } else if (!strcmp(a, "--xy")) {

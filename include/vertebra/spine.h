@@ -34,7 +34,7 @@ typedef struct vt_vertebra_morph {
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
   size_t body_voxels;
   double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
-  double endplate_normal[3];  /* smallest principal axis of the body voxels (cranial) */
+  double endplate_normal[3];  /* principal axis of the body voxels nearest axis_up (cranial) */
   double coronal_tilt_deg;    /* atan2(normal.x, normal.z): + tilts toward the right */
   double cut_ap_mm;           /* body = label voxels with (p - whole centroid).ap >= this */
   /* bone density, filled by vt_spine_bone_hu (NaN / 0 until then) */
@@ -138,6 +138,9 @@ typedef struct vt_phantom_opts {
   double cobb_deg;            /* coronal curve (scoliosis) Cobb angle, 0 straight */
   double lordosis_deg;        /* sagittal curve: L1 superior to S1 superior endplate, 0 none */
   double kyphosis_deg;        /* sagittal curve: T4 superior to T12 inferior endplate, 0 none */
+  int partial_volume;         /* 1: each voxel the mean HU over its extent (a CT's slice
+                                 profile and in-plane footprint, as a box); 0: the HU at
+                                 its centre. Labels are always those at the centre. */
 } vt_phantom_opts;
 
 /* Fills opts with the defaults above. */
