@@ -10,7 +10,7 @@
 #include "image/analyze_internal.h"
 
 /* A level's disc-to-disc span against the median of its neighbours' (two
- * each side, not cut by the field of view, not the sacrum) outside these
+ * each side, not cut by the field of view, not the sacrum, atlas or axis) outside these
  * factors is not a vertebra between two true discs: thoracic to lumbar spans
  * grow by at most ~30 % from level to level, while a missed disc doubles a
  * span and a false one halves it (real chest CTs at 3-4 mm). A collapsed
@@ -31,7 +31,7 @@ double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spi
   int k = 0;
   for (long j = (long)i - 2; j <= (long)i + 2; j++) {
     if (j < 0 || j >= (long)nl || j == (long)i || level_cut(&lv[j]) || lab[j].verse_label == 26 ||
-        lv[j].sacrum)
+        lv[j].sacrum || lv[j].atlas || lv[j].dens)
       continue;
     s[k++] = lv[j].height_mm;
   }
@@ -47,11 +47,14 @@ double vt__max_height(const vt_vertebra_morph *m) {
 int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab,
                     const vt_vertebra_morph *m, double steep_deg) {
   if (level_cut(&lv[i])) return VT__DOUBT_FOV;
-  if (lab[i].verse_label == 26 || lv[i].sacrum) return VT__DOUBT_NONE; /* not graded anyway */
-  if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
+  if (lab[i].verse_label == 26 || lv[i].sacrum || lv[i].atlas || lv[i].dens)
+    return VT__DOUBT_NONE; /* not graded anyway: the sacrum, the atlas (no body), the axis (its dens) */
+  /* a miscut (two vertebrae or half of one) first: it also puts the labels
+   * beyond it in doubt, a steep disc beside a well-cut level does not */
   double span = vt__neighbour_span(lv, nl, i, lab);
   if (isfinite(span) && (lv[i].height_mm < SPAN_MIN_RATIO * span || lv[i].height_mm > SPAN_MAX_RATIO * span))
     return VT__DOUBT_SPACING;
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
+  if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
   return VT__DOUBT_NONE;
 }

@@ -76,6 +76,10 @@ typedef struct vt__level {
   double height_mm;        /* z extent */
   double tilt_deg;         /* the larger tilt of its two discs against the column's cut */
   size_t voxels;
+  int dens;                /* 1: the top level is the axis with the dens and the atlas above it */
+  double dens_z;           /* then: view z (mm) of the axis body's top, where the dens rises */
+  double dens_x, dens_y, dens_r; /* the dens's centre and radius in the view (mm) */
+  int atlas;               /* 1: the atlas (C1), split off the axis above its body */
 } vt__level;
 
 typedef struct vt__disc {
@@ -102,6 +106,13 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
                         double depth);
 /* Rib and sacrum evidence per level (fills rib, rib_bearing, sacrum). */
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* The dens of C2 (analyze_cervical.c): marks lv[0] when the column's top
+ * level shows the axis's body narrowing above into a peg (fills dens*). */
+void vt__find_dens(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* With the dens found, the bone above the axis's body other than the dens
+ * becomes a level of its own, the atlas, inserted first (levmask codes move
+ * down by one); returns the new level count (<= maxl). */
+size_t vt__split_atlas(const vt__view *v, vt__level *lv, size_t nl, size_t maxl, unsigned char *levmask);
 /* HU of the largest bright blob left-anterior of the column (aorta), NaN if none. */
 double vt__aorta_hu(const vt__view *v, const vt__column *col);
 /* Why a level's heights are doubtful (analyze_doubt.c). */

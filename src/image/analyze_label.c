@@ -55,6 +55,69 @@ static void set(vt_spine_level *o, int verse, double conf, const char *basis) {
   snprintf(o->basis, sizeof o->basis, "%s", basis);
 }
 
+/* Labels from the cervical anchors: the axis (c2, its dens found) and the
+ * highest rib-bearing vertebra (t1), -1 when absent; rib: the lowest
+ * rib-bearing one (T12), -1 when absent. Six levels from C2 to T1 (C3-C7
+ * between) make the two consistent and the labels confident (0.95 falling
+ * 0.03 per level from the nearer anchor); T1 and T12 with eleven levels
+ * between likewise. One anchor alone counts below the threshold, as the
+ * lumbar ones do. A level the lumbar anchors (T12 and the sacrum) labelled
+ * with more confidence keeps its label; where they disagree both are
+ * lowered and a warning says so. */
+static void label_cervical(const vt__level *lv, size_t nl, long c2, long t1, long rib, vt_spine_level *out,
+                           vt__warnings *w) {
+  (void)lv;
+  if (c2 < 0 && t1 < 0) return;
+  int from_c2 = c2 >= 0; /* which anchor names the levels: C2 = sequence 1, T1 = 7 */
+  long at = from_c2 ? c2 : t1;
+  int seq0 = from_c2 ? 2 : 8;
+  int pair = 0; /* a consistent pair of anchors */
+  char basis[160];
+  if (c2 >= 0 && t1 >= 0) {
+    if (t1 - c2 == 6) {
+      pair = 1;
+      snprintf(basis, sizeof basis, "dens = C2 and highest rib-bearing = T1; 5 cervical between: consistent");
+    } else {
+      vt__warn(w, "%ld levels between the axis (C2, its dens) and the highest rib-bearing vertebra (6 "
+                  "expected: C3-C7, then T1): cervical labels counted from C2 with low confidence",
+               t1 - c2);
+      snprintf(basis, sizeof basis, "counted from the dens = C2; the first rib disagrees");
+    }
+  } else if (t1 >= 0 && rib >= 0 && rib - t1 == 11) {
+    pair = 1;
+    snprintf(basis, sizeof basis, "highest rib-bearing = T1 and lowest = T12; 12 thoracic: consistent");
+  } else {
+    snprintf(basis, sizeof basis, from_c2 ? "counted from the dens = C2 (no first rib in view)"
+                                          : "counted from the highest rib-bearing vertebra = T1");
+  }
+  /* below T1, a T12 anchor must agree with the count (12 thoracic) */
+  long last = (long)nl - 1;
+  if (pair && from_c2 && rib >= 0 && rib - t1 != 11) {
+    vt__warn(w, "%ld rib-bearing levels from the first to the last (12 expected): thoracic labels "
+                "below T1 are uncertain", rib - t1 + 1);
+    last = t1;
+  }
+  for (long i = 0; i < (long)nl; i++) {
+    int verse = step_label(seq0, (int)(i - at));
+    if (!verse) continue;
+    long d = labs(i - at);
+    if (pair) {
+      long other = from_c2 ? t1 : rib;
+      if (labs(i - other) < d) d = labs(i - other);
+    }
+    double conf = (pair && i <= last ? 0.95 : 0.45) - 0.03 * (double)d;
+    if (out[i].verse_label && out[i].confidence >= conf) {
+      if (out[i].verse_label != verse && out[i].confidence >= 0.5) {
+        vt__warn(w, "level %ld: the lumbar anchors name it %s, the cervical ones %s: both uncertain", i,
+                 out[i].label, vt_verse_label_name(verse));
+        out[i].confidence = 0.3;
+      }
+      continue;
+    }
+    set(&out[i], verse, conf, basis);
+  }
+}
+
 void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_level *out,
                       int *prov, vt__warnings *w) {
   memset(out, 0, nl * sizeof *out);
@@ -66,19 +129,27 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
    * a false one seen (real chest CTs at 3-4 mm), so which level is the
    * lowest rib-bearing one is not known and the anchor is not used. */
   long sac = nl && lv[nl - 1].sacrum ? (long)nl - 1 : -1;
-  long rib = -1;
+  long rib = -1, rib_top = -1;
   int runs = 0;
   size_t rib_end = sac >= 0 ? (size_t)(sac >= 2 ? sac - 2 : 0) : nl; /* levels [0, rib_end) may bear ribs */
   for (size_t i = 0; i < rib_end; i++) {
     if (!lv[i].rib_bearing) continue;
     if (i == 0 || !lv[i - 1].rib_bearing) runs++;
+    if (rib_top < 0) rib_top = (long)i;
     rib = (long)i;
   }
   if (runs > 1) {
     vt__warn(w, "rib-bearing levels found in %d separate runs (a rib missed or a false one): the lowest "
                 "rib-bearing vertebra is not known and not used as an anchor", runs);
-    rib = -1;
+    rib = rib_top = -1;
   }
+  /* cervical anchors: the axis (C2, its dens found) and the highest
+   * rib-bearing vertebra (T1: the first rib's head articulates with it),
+   * when a rib-free level lies above it */
+  long c2 = -1, t1 = -1;
+  for (size_t i = 0; i < nl && c2 < 0; i++)
+    if (lv[i].dens) c2 = (long)i;
+  if (rib_top >= 1 && !lv[rib_top - 1].rib_bearing) t1 = rib_top;
   /* a rib run that reaches the bottom of the view without a sacrum: its
    * lowest level may be cut or the view may end inside the thorax; still the
    * lowest rib-bearing level seen, but only if a rib-free level follows it */
@@ -139,11 +210,14 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
       set(&out[i], step_label(19, (int)((long)i - rib)), 0.45 - 0.03 * (double)d,
           "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)");
     }
-  } else {
+  } else if (c2 < 0 && t1 < 0) {
     vt__warn(w, "no anatomical anchor in the field of view (no rib-bearing vertebra above a "
-                "rib-free one, no sacrum): the %zu vertebrae found are not labelled", nl);
+                "rib-free one, no sacrum, no dens): the %zu vertebrae found are not labelled", nl);
+    for (size_t i = 0; i < nl; i++) set(&out[i], 0, 0, "no anchor in the field of view");
+  } else {
     for (size_t i = 0; i < nl; i++) set(&out[i], 0, 0, "no anchor in the field of view");
   }
+  label_cervical(lv, nl, c2, t1, rib, out, w);
   /* provisional labels for measuring: always a valid cranio-caudal sequence */
   int any = 0;
   for (size_t i = 0; i < nl; i++) any |= out[i].verse_label != 0;

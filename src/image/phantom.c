@@ -20,6 +20,14 @@
 #define HU_CSF 10.0
 #define CANAL_R 8.0
 #define ARCH_T 5.0
+/* The atlas (C1) has no body: an anterior arch in front of the dens, two
+ * lateral masses and the posterior arch, 10 mm tall, on a 2 mm joint above
+ * C2. The axis (C2) carries the dens, a 5 mm-radius peg rising 14 mm from its
+ * body through the atlas ring (adult dens ~10 mm wide, ~15 mm tall). */
+#define ATLAS_H 10.0
+#define ATLAS_JOINT 2.0
+#define DENS_R 5.0
+#define DENS_H 14.0
 
 /* Height loss at the measured point for each Genant grade: the middle of the
  * grade's band (Genant 1993: 20-25 %, 25-40 %, > 40 %). */
@@ -120,8 +128,23 @@ static double classify(const model *m, const double p[3], int *label) {
         }
         continue;
       }
+      if (L->label == 1) { /* atlas: no body */
+        int bone = fabs(lz) <= half &&
+                   ((fabs(lx) <= 9.0 && ly >= DENS_R + 1.5 && ly <= DENS_R + 6.5) || /* anterior arch */
+                    (fabs(lx) >= 11.0 && fabs(lx) <= 20.0 && fabs(ly) <= 9.0));      /* lateral masses */
+        if (bone && pass == 0) {
+          *label = 1;
+          return HU_ARCH;
+        }
+      } else if (L->label == 2 && lz > half && lz <= half + DENS_H && lx * lx + ly * ly <= DENS_R * DENS_R) {
+        if (pass == 0) { /* the dens, part of the axis */
+          *label = 2;
+          double edge = fmin(DENS_R - sqrt(lx * lx + ly * ly), half + DENS_H - lz);
+          return edge < CORTEX_MM ? HU_CORTEX : m->o.trabecular_hu;
+        }
+      }
       /* body */
-      if (r2 <= 1.0) {
+      if (r2 <= 1.0 && L->label != 1) {
         double dt, db;
         fracture_drop(m, L, lx, ly, &dt, &db);
         double top = half - dt, bot = -half + db;
@@ -278,7 +301,7 @@ static json_t *truth(const model *m) {
     json_object_set_new(o, "verse_label", json_integer(L->label));
     json_object_set_new(o, "center_ras_mm", json_pack("[f,f,f]", L->xc, L->yc, L->zc));
     if (sagittal) json_object_set_new(o, "sagittal_tilt_deg", json_real(sagittal_tilt_deg(L)));
-    if (L->label != 26) {
+    if (L->label != 26 && L->label != 1) { /* the sacrum and the atlas have no body */
       double h[3];
       truth_heights(m, L, h);
       json_object_set_new(o, "heights_mm", json_pack("{s:f,s:f,s:f}", "anterior", h[0], "middle", h[1], "posterior", h[2]));
@@ -396,10 +419,10 @@ vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volum
      * endplate between samples) */
     static const double HT[29] = {0,  14, 14, 14, 14, 15, 15, 16, 17, 17, 18, 18, 19, 19, 20,
                                   21, 21, 22, 23, 24, 25, 26, 27, 27, 28, 28, 0,  0,  24};
-    L->h = HT[lab];
+    L->h = lab == 1 ? ATLAS_H : HT[lab];
     L->rx = lab <= 7 ? 10 : lumbar ? 22 : 18;
     L->ry = lab <= 7 ? 8 : lumbar ? 17 : 14;
-    L->disc = lumbar ? 10 : 8;
+    L->disc = lab == 1 ? ATLAS_JOINT : lumbar ? 10 : 8;
     L->ztop = z;
     L->zbot = z - L->h;
     L->zc = z - 0.5 * L->h;

@@ -26,6 +26,40 @@
 #define STEEP_DISC_DEG 10.0
 #define METHOD_VERSION "vertebra-ct-analyze 2 (canal track, body profile discs + tilted-disc search, rib/sacrum/pelvis anchors)"
 
+/* A level whose span or height says a disc was missed or falsely found
+ * there holds two vertebrae or half of one: it is not named, nor is any level
+ * beyond it from the labelled column's middle (the count past it is off by
+ * one; a confidently named pair of anchors inside would have caught it).
+ * Labels there become withheld candidates, with a warning. */
+static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int *why, vt_spine_level *lab,
+                                       vt__warnings *w) {
+  double centre = 0;
+  size_t nlab = 0;
+  for (size_t i = 0; i < nl; i++)
+    if (lab[i].verse_label) centre += (double)i, nlab++;
+  if (!nlab) return VT_OK;
+  centre /= (double)nlab;
+  for (size_t i = 0; i < nl; i++) {
+    if (!(why[i] == VT__DOUBT_SPACING || why[i] == VT__DOUBT_TALL) || !lab[i].verse_label) continue;
+    size_t a = (double)i < centre ? 0 : i, b = (double)i < centre ? i : nl - 1;
+    vt_status st = vt__warn(w, "%s: %s, so a disc was probably missed or falsely found there: its label and "
+                            "those beyond it are withheld (the count past it is not known)",
+                            lab[i].label, why[i] == VT__DOUBT_SPACING ? "its disc-to-disc span does not fit its neighbours'"
+                                                                     : "its body is taller than the space between its discs");
+    if (st) return st;
+    for (size_t j = a; j <= b; j++) {
+      if (!lab[j].verse_label) continue;
+      snprintf(lab[j].candidate, sizeof lab[j].candidate, "%s", lab[j].label);
+      lab[j].verse_label = 0;
+      snprintf(lab[j].label, sizeof lab[j].label, "?");
+      lab[j].label_uncertain = 1;
+      if (lab[j].confidence > 0.3) lab[j].confidence = 0.3;
+    }
+    (void)lv;
+  }
+  return VT_OK;
+}
+
 struct vt_spine_analysis {
   vt_volume *labels;
   unsigned char *body; /* 1: body voxel of labels */
@@ -133,14 +167,16 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   }
   progress(pfn, puser, "anatomical anchors", 2);
   vt__level_anatomy(&v, &col, lv, nl);
+  vt__find_dens(&v, &col, lv, nl);
+  nl = vt__split_atlas(&v, lv, nl, VT__MAX_LEVELS, levmask);
   if (getenv("VT_ANALYZE_DEBUG")) {
     for (size_t i = 0; i < nd; i++)
       fprintf(stderr, "disc %zu z %.1f half %.1f coronal %.1f sagittal %.1f deg\n", i, discs[i].z, discs[i].half,
               atan2(discs[i].nrm[0], discs[i].nrm[2]) * 57.29578, atan2(discs[i].nrm[1], discs[i].nrm[2]) * 57.29578);
     for (size_t i = 0; i < nl; i++)
-      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d tilt %.0f\n", i, lv[i].z_bot,
-              lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum, lv[i].cut_top,
-              lv[i].cut_bot, lv[i].tilt_deg);
+      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d tilt %.0f dens %d\n", i,
+              lv[i].z_bot, lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum,
+              lv[i].cut_top, lv[i].cut_bot, lv[i].tilt_deg, lv[i].dens);
   }
   a->aorta_hu = vt__aorta_hu(&v, &col);
   vt_spine_level lab[VT__MAX_LEVELS];
@@ -164,6 +200,19 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   if ((st = vt_spine_bone_hu(ct, mask, m, nm, err))) goto fail;
   vt_volume_free(mask);
   mask = NULL;
+  /* levels whose cut is doubtful: not graded, and not a reference for their
+   * neighbours' expected heights (re-graded below) */
+  why = calloc(nl, sizeof *why);
+  if (!why) goto oom;
+  for (size_t i = 0; i < nl; i++) {
+    vt_vertebra_morph *hit = NULL;
+    for (size_t k = 0; k < nm && !hit; k++)
+      if (m[k].verse_label == prov[i]) hit = &m[k];
+    if (!hit) continue;
+    why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
+    hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
+  }
+  if ((st = withhold_beyond_doubt(lv, nl, why, lab, &a->warn))) goto oom;
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
   float *lo = vt_volume_data(a->labels);
   for (size_t q = 0; q < nvox; q++) {
@@ -180,18 +229,6 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   if (!a->morph || !a->levels) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
     goto fail;
-  }
-  /* levels whose cut is doubtful: not graded, and not a reference for their
-   * neighbours' expected heights (re-graded below) */
-  why = calloc(nl, sizeof *why);
-  if (!why) goto oom;
-  for (size_t i = 0; i < nl; i++) {
-    vt_vertebra_morph *hit = NULL;
-    for (size_t k = 0; k < nm && !hit; k++)
-      if (m[k].verse_label == prov[i]) hit = &m[k];
-    if (!hit) continue;
-    why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
-    hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
   }
   vt_spine_grade(m, nm);
   for (size_t i = 0; i < nl; i++) {

@@ -6,6 +6,9 @@
  *   a rib;
  * - rib-bearing levels in more than one run (a rib missed or a false one, as
  *   on real chest CTs) give no rib anchor and so no confident label;
+ * - the cervical anchors: the dens (C2) and the first rib (T1) six levels
+ *   apart name C1 down with confidence; five apart (a cervical rib, a missed
+ *   disc) give no confident label and a warning;
  * - a level whose disc-to-disc span does not fit its neighbours' (a missed
  *   or false disc), or whose body is taller than its span, or which the field
  *   of view cuts, is doubtful; ordinary and mildly collapsed levels are not. */
@@ -86,6 +89,41 @@ static void split_rib_runs(void) {
   free_warnings(&wb);
 }
 
+static void cervical_anchors(void) {
+  /* C1 (atlas) C2 (dens) C3..C7 T1 T2 T3: ribs from index 7 */
+  vt__level lv[10];
+  vt_spine_level out[10];
+  vt__warnings w;
+  column(lv, 10, "0000000111", 0);
+  lv[0].atlas = 1, lv[1].dens = 1;
+  int prov[16];
+  memset(&w, 0, sizeof w);
+  vt__label_levels(lv, 10, 0.5, out, prov, &w);
+  static const char *want[10] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "T1", "T2", "T3"};
+  for (int i = 0; i < 10; i++) {
+    CHECK_STR(out[i].label, want[i]);
+    CHECK_MSG(out[i].confidence >= 0.5, "%s confidence %.2f", want[i], out[i].confidence);
+  }
+  free_warnings(&w);
+  /* ribs from index 6: five levels between C2 and the first rib */
+  column(lv, 10, "0000001111", 0);
+  lv[0].atlas = 1, lv[1].dens = 1;
+  memset(&w, 0, sizeof w);
+  vt__label_levels(lv, 10, 0.5, out, prov, &w);
+  for (int i = 0; i < 10; i++)
+    CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s with disagreeing cervical anchors", i, out[i].label);
+  CHECK(has_warning(&w, "6 expected"));
+  free_warnings(&w);
+  /* the dens alone: counted, but below the threshold */
+  column(lv, 6, "000000", 0);
+  lv[0].atlas = 1, lv[1].dens = 1;
+  memset(&w, 0, sizeof w);
+  vt__label_levels(lv, 6, 0.5, out, prov, &w);
+  for (int i = 0; i < 6; i++) CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s from the dens alone", i, out[i].label);
+  CHECK_STR(out[1].candidate, "C2");
+  free_warnings(&w);
+}
+
 static void doubtful_levels(void) {
   vt__level lv[7];
   column(lv, 7, "0000000", 0);
@@ -137,6 +175,7 @@ static void doubtful_levels(void) {
 int main(void) {
   common_anatomy();
   split_rib_runs();
+  cervical_anchors();
   doubtful_levels();
   return VT_TEST_END();
 }
