@@ -25,19 +25,50 @@
 
 static int level_cut(const vt__level *l) { return l->cut_top == 1 || l->cut_bot == 1; }
 
-/* median span of level i's neighbours within two levels (NaN when < 2) */
-double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab) {
-  double s[4];
+/* Two adjacent levels each shorter than PAIR_SHORT times the span of the
+ * levels around them, together no longer than PAIR_SUM times it, are one
+ * vertebra cut by a false disc (the POPI chest CT: 17 + 16 mm among 24-25 mm
+ * levels, both then "graded 2"). One Genant-3 collapse beside a normal level
+ * is not a pair (~0.7 + 1.0); two adjacent Genant-3 crushes (~0.7 + 0.7) are
+ * caught too: they get no grade and the warning to check the image, which is
+ * the safer of the two errors. */
+#define PAIR_SHORT 0.75
+#define PAIR_SUM 1.45
+
+static int reference_level(const vt__level *lv, size_t nl, long j, const vt_spine_level *lab) {
+  return j >= 0 && j < (long)nl && !level_cut(&lv[j]) && lab[j].verse_label != 26 && !lv[j].sacrum &&
+         !lv[j].atlas && !lv[j].dens;
+}
+
+/* median span of the reference levels within `reach` of level i, leaving out
+ * i and `skip` (NaN when fewer than two) */
+static double span_around(const vt__level *lv, size_t nl, size_t i, long skip, int reach, const vt_spine_level *lab) {
+  double s[6];
   int k = 0;
-  for (long j = (long)i - 2; j <= (long)i + 2; j++) {
-    if (j < 0 || j >= (long)nl || j == (long)i || level_cut(&lv[j]) || lab[j].verse_label == 26 ||
-        lv[j].sacrum || lv[j].atlas || lv[j].dens)
-      continue;
+  for (long j = (long)i - reach; j <= (long)i + reach && k < 6; j++) {
+    if (j == (long)i || j == skip || !reference_level(lv, nl, j, lab)) continue;
     s[k++] = lv[j].height_mm;
   }
   if (k < 2) return NAN;
   qsort(s, (size_t)k, sizeof s[0], vt__cmp_double);
   return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
+}
+
+/* median span of level i's neighbours within two levels (NaN when < 2) */
+double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab) {
+  return span_around(lv, nl, i, -1, 2, lab);
+}
+
+/* 1 when level i and a neighbour are the two halves of one vertebra */
+static int split_pair(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab) {
+  for (long j = (long)i - 1; j <= (long)i + 1; j += 2) {
+    if (!reference_level(lv, nl, j, lab)) continue;
+    double ref = span_around(lv, nl, i, j, 3, lab);
+    if (isfinite(ref) && lv[i].height_mm < PAIR_SHORT * ref && lv[j].height_mm < PAIR_SHORT * ref &&
+        lv[i].height_mm + lv[j].height_mm <= PAIR_SUM * ref)
+      return 1;
+  }
+  return 0;
 }
 
 double vt__max_height(const vt_vertebra_morph *m) {
@@ -54,6 +85,7 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
   double span = vt__neighbour_span(lv, nl, i, lab);
   if (isfinite(span) && (lv[i].height_mm < SPAN_MIN_RATIO * span || lv[i].height_mm > SPAN_MAX_RATIO * span))
     return VT__DOUBT_SPACING;
+  if (split_pair(lv, nl, i, lab)) return VT__DOUBT_SPACING;
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
   if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
   return VT__DOUBT_NONE;

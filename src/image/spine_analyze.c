@@ -24,6 +24,9 @@
  * its L5/S1 disc, 16 degrees from L4/L5's plane, read a posterior height of
  * 12 mm for TotalSegmentator's 22.5 mm and so a false grade 3). */
 #define STEEP_DISC_DEG 10.0
+/* A graded level whose posterior height is below this fraction of its
+ * expected height has lost height all over (Genant's crush type). */
+#define CRUSH_POSTERIOR 0.85
 #define METHOD_VERSION "vertebra-ct-analyze 2 (canal track, body profile discs + tilted-disc search, rib/sacrum/pelvis anchors)"
 
 /* A level whose span or height says a disc was missed or falsely found
@@ -257,6 +260,12 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: its body (%.0f mm) is taller than the %.0f mm between its discs: the "
                     "discs around it are misplaced; heights and grade are not reliable",
                     name, vt__max_height(hit), lv[i].height_mm);
+    else if (hit->genant_grade >= 1 && hit->height_posterior_mm < CRUSH_POSTERIOR * hit->expected_height_mm)
+      /* wedge and biconcave fractures keep the posterior height; all three
+       * short is a crush, or a body cut short by a disc found inside it */
+      st = vt__warn(&a->warn, "%s: Genant grade %d with all three heights short (posterior %.0f of %.0f mm "
+                    "expected): a crush pattern, which a disc misplaced into the body also gives; check the "
+                    "sagittal image", name, hit->genant_grade, hit->height_posterior_mm, hit->expected_height_mm);
     if (st) goto oom;
     a->n++;
   }

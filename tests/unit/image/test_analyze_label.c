@@ -161,6 +161,16 @@ static void doubtful_levels(void) {
   m.height_anterior_mm = 22;
   lv[3].tilt_deg = 16;
   CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_STEEP);
+  /* two adjacent short levels that together make one: a false disc inside
+   * a vertebra; a single short level beside normal ones is not a pair */
+  lv[3].tilt_deg = 0;
+  lv[3].height_mm = 16, lv[4].height_mm = 17;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_SPACING);
+  CHECK_INT(vt__level_doubt(lv, 7, 4, lab, &m, 10), VT__DOUBT_SPACING);
+  lv[4].height_mm = 25;
+  lv[3].height_mm = 18.5;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_NONE);
+  lv[3].height_mm = 25;
   /* cut neighbours are no reference: with only cut neighbours no span rule */
   lv[3].tilt_deg = 0;
   vt__level two[3];
