@@ -23,7 +23,29 @@
  * along the scan axis, which shortens it by cos(tilt) on a tilted column). */
 #define BODY_SPAN_RATIO 1.25
 
-static int level_cut(const vt__level *l) { return l->cut_top == 1 || l->cut_bot == 1; }
+static int level_cut(const vt__level *l) { return l->cut_top == 1 || l->cut_bot == 1 || l->cut_side; }
+
+/* A body with at least this many voxels on the image's in-plane border is
+ * cut by it (a few can be partial-volume specks). */
+#define SIDE_CUT_VOXELS 10
+
+void vt__mark_side_cuts(const vt__view *v, const unsigned char *levmask, vt__level *lv, size_t nl) {
+  size_t cnt[VT__MAX_LEVELS + 1] = {0};
+  /* the outer two voxels: the segmentation's neighbour means read outside
+   * the image as air, so a body cut by the border ends one voxel inside */
+  for (size_t k = 0; k < v->n[2]; k++)
+    for (size_t j = 0; j < v->n[1]; j++)
+      for (size_t i = 0; i < v->n[0]; i++) {
+        int border = i < 2 || j < 2 || i + 2 >= v->n[0] || j + 2 >= v->n[1];
+        if (!border) {
+          if (j >= 2 && j + 2 < v->n[1] && i == 2 && v->n[0] > 4) i = v->n[0] - 3; /* skip the inside */
+          continue;
+        }
+        unsigned char c = levmask[vt__index(v, i, j, k)];
+        if ((c & 0x80) && (c & 0x7f) && (size_t)(c & 0x7f) <= nl && (c & 0x7f) <= VT__MAX_LEVELS) cnt[c & 0x7f]++;
+      }
+  for (size_t l = 0; l < nl && l < VT__MAX_LEVELS; l++) lv[l].cut_side = cnt[l + 1] >= SIDE_CUT_VOXELS;
+}
 
 /* Two adjacent levels each shorter than PAIR_SHORT times the span of the
  * levels around them, together no longer than PAIR_SUM times it, are one

@@ -80,6 +80,7 @@ typedef struct vt__level {
   double dens_z;           /* then: view z (mm) of the axis body's top, where the dens rises */
   double dens_x, dens_y, dens_r; /* the dens's centre and radius in the view (mm) */
   int atlas;               /* 1: the atlas (C1), split off the axis above its body */
+  int cut_side;            /* 1: its body reaches the image's side or front/back edge */
 } vt__level;
 
 typedef struct vt__disc {
@@ -115,6 +116,10 @@ void vt__find_dens(const vt__view *v, const vt__column *col, vt__level *lv, size
 size_t vt__split_atlas(const vt__view *v, vt__level *lv, size_t nl, size_t maxl, unsigned char *levmask);
 /* HU of the largest bright blob left-anterior of the column (aorta), NaN if none. */
 double vt__aorta_hu(const vt__view *v, const vt__column *col);
+/* Marks the levels whose body touches the in-plane border of the image
+ * (cut_side): a field of view narrower than the body (a reconstruction
+ * centred elsewhere, a crop) shortens its depth or width (analyze_doubt.c). */
+void vt__mark_side_cuts(const vt__view *v, const unsigned char *levmask, vt__level *lv, size_t nl);
 /* Why a level's heights are doubtful (analyze_doubt.c). */
 enum { VT__DOUBT_NONE, VT__DOUBT_FOV, VT__DOUBT_STEEP, VT__DOUBT_SPACING, VT__DOUBT_TALL };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when

@@ -172,6 +172,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt__level_anatomy(&v, &col, lv, nl);
   vt__find_dens(&v, &col, lv, nl);
   nl = vt__split_atlas(&v, lv, nl, VT__MAX_LEVELS, levmask);
+  vt__mark_side_cuts(&v, levmask, lv, nl);
   if (getenv("VT_ANALYZE_DEBUG")) {
     for (size_t i = 0; i < nd; i++)
       fprintf(stderr, "disc %zu z %.1f half %.1f coronal %.1f sagittal %.1f deg\n", i, discs[i].z, discs[i].half,
@@ -246,7 +247,8 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     snprintf(mo->label, sizeof mo->label, "%s", lab[i].label);
     const char *name = lab[i].label[0] == '?' ? "a vertebra" : lab[i].label;
     if (why[i] == VT__DOUBT_FOV)
-      st = vt__warn(&a->warn, "%s: cut by the field of view: heights and grade are not reliable", name);
+      st = vt__warn(&a->warn, "%s: cut by the field of view%s: heights and grade are not reliable", name,
+                    lv[i].cut_side ? " at the image's edge (the body runs out of the image)" : "");
     else if (why[i] == VT__DOUBT_STEEP)
       st = vt__warn(&a->warn, "%s: next to a disc tilted %.0f degrees from its neighbour's (found by "
                     "the tilted-plane search, e.g. a lordotic L5/S1): heights and grade are not reliable",

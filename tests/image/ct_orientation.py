@@ -11,7 +11,9 @@ acquisition: a tilted gantry or a patient lying tilted). Each copy must give
 the phantom's labels with confidence, body centroids within 3 mm of the
 truth's (turned the same way), the L1 grade 2, and heights within 1 mm of the
 RAS original's: the analysis must not depend on how the voxels are stored.
-Also 0.5 mm slices (the issue's finest spacing): labels, centroids, grade.
+Also 0.5 mm slices (the issue's finest spacing): labels, centroids, grade;
+and the phantom cropped 4 mm right of the midline, so that the image's side
+cuts every body: no Genant grade and a warning saying why.
 
 usage: ct_orientation.py VERTEBRA
 """
@@ -95,6 +97,20 @@ try:
             doc = analyze(path, os.path.join(work, "out%d" % k))
             if doc:
                 compare(name, doc, truth, world, ref)
+    # the same phantom cropped so that the image's side runs through the
+    # bodies (a field of view centred off the spine): none may be graded
+    if base:
+        x0 = int(np.argmin(np.abs(np.arange(a.shape[0]) * A[0, 0] + A[0, 3])))  # the voxel column at x = 0
+        half = a[x0 - 4:, :, :]
+        H = A.copy()
+        H[:3, 3] = A[:3, :3] @ np.array([x0 - 4, 0, 0]) + A[:3, 3]
+        path = os.path.join(work, "half.nii.gz")
+        nib.save(nib.Nifti1Image(np.ascontiguousarray(half), H), path)
+        doc = analyze(path, os.path.join(work, "half_out"))
+        if doc:
+            graded = [v["label"] for v in doc["vertebrae"] if v["genant_grade"] is not None]
+            check(not graded, "bodies cut by the image's side: no Genant grade (graded: %s)" % graded)
+            check(any("image's edge" in w for w in doc["warnings"]), "bodies cut by the image's side: warned")
     fine = os.path.join(work, "fine")
     r = subprocess.run([cli, "ct", "phantom", "-o", fine, "--spacing", "0.5", "--fracture", "L1:2", "--noise", "10",
                         "--seed", "3"], capture_output=True, text=True)
