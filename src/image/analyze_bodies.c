@@ -14,7 +14,12 @@
 #define MIN_AREA_MM2 80.0 /* smaller cross-sections are not a body */
 #define PROF_R_MM 12.0    /* profile disk radius */
 #define MIN_GAP_DEPTH 0.6 /* discs at least 0.6 x body depth apart (body height ~0.7-0.8 x depth) */
+#define REF_LVL 0.25    /* candidates within 25 % of each other's bone level are of one kind */
+#define REF_MIN 3         /* the typical dip needs this many of a kind, else all are used */
 #define THIN_MM 5         /* a thin disc's endplates lie within this of its centre (debug) */
+#define BODY_LIKE 0.6      /* a body's centre lies at most this x its depth in front of the wall */
+#define BOX_LOCAL_MM 20.0  /* the box follows the body depth over +-this */
+#define BOX_GROW 1.15      /* where the local depth exceeds the median by this */
 #define LEAK_EDGE_MM 6.0  /* a body along more of its box's front edge has leaked forward */
 #define DISC_BAND 0.11    /* half disc thickness ~ 0.11 x pitch (discs ~ 20-25 % of it) */
 #define NOTCH_MM 12.0     /* body gaps along the column 3 to 12 mm long are filled */
@@ -273,15 +278,44 @@ static void open_concavities(const vt__view *v, const unsigned char *mark, unsig
   }
 }
 
+/* The depth each slice's body box is fitted to (in place over d[k0..k1],
+ * pass-1 depths of body-like regions, NaN elsewhere): the column's median
+ * depth D, or the median of the body-like depths within +-h slices where
+ * that is over BOX_GROW x D. Bodies change size along the column (cervical
+ * ~16 mm deep, thoracic ~28, lumbar ~34): a box fitted to the median alone
+ * cut the thoracic bodies of a C3-T4 column at its front edge, and they were
+ * taken for leaks (centres and depths copied from the cervical ones). A
+ * region leaked into the aorta (aorta_report_case) is not body-like: its
+ * centre lies ~0.7 of its depth in front of the wall, a body's at ~0.5, so
+ * it does not grow the box. -1: out of memory. */
+static int local_box_depth(double *d, long k0, long k1, long h, double D) {
+  double *w = malloc((size_t)(2 * h + 1) * sizeof *w), *o = malloc((size_t)(k1 - k0 + 1) * sizeof *o);
+  if (!w || !o) {
+    free(w), free(o);
+    return -1;
+  }
+  for (long k = k0; k <= k1; k++) {
+    size_t n = 0;
+    for (long q = k - h; q <= k + h; q++)
+      if (q >= k0 && q <= k1 && isfinite(d[q])) w[n++] = d[q];
+    double m = n >= (size_t)h ? median_of(w, n) : NAN;
+    o[k - k0] = isfinite(m) && m > BOX_GROW * D ? m : D;
+  }
+  memcpy(d + k0, o, (size_t)(k1 - k0 + 1) * sizeof *d);
+  free(w), free(o);
+  return 0;
+}
+
 /* Disc positions from the body profile: candidate minima, then the best
  * chain spaced at least MIN_GAP_DEPTH x the local body depth apart. */
 static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd) {
   if (M < 5) return 0;
   int debug = getenv("VT_ANALYZE_DEBUG") != NULL; /* candidates on stderr */
   double *g = malloc((size_t)M * sizeof *g), *val = malloc((size_t)M * sizeof *val), *best = malloc((size_t)M * sizeof *best);
+  double *lvl_c = malloc((size_t)M * sizeof *lvl_c); /* each candidate's bone level */
   long *cand = malloc((size_t)M * sizeof *cand), *prev = malloc((size_t)M * sizeof *prev);
   size_t nd = 0;
-  if (!g || !val || !best || !cand || !prev) goto done;
+  if (!g || !val || !best || !cand || !prev || !lvl_c) goto done;
   for (long m = 0; m < M; m++) { /* Gaussian smoothing, sigma 1 mm */
     double s = 0, w = 0;
     for (long q = m - 3; q <= m + 3; q++) {
@@ -326,25 +360,44 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
     }
     if (v < 8.0) continue;
     cand[nc] = m;
+    lvl_c[nc] = lvl;
     val[nc++] = v;
   }
   /* a disc is much darker than the bone around it; the dip of the
    * trabecular core between two endplates is not. Candidates are kept when
    * their depth reaches 45 % of the typical (75th percentile) candidate's,
    * and each costs 30 % of it in the chain, so that a shallow dip is not
-   * added merely because it fits between two discs. */
+   * added merely because it fits between two discs. The typical candidate is
+   * taken among those whose bone level is within REF_LVL of this one's: the
+   * profile disk is sized by the median body depth, so across a column whose
+   * bodies change size (the cervicothoracic junction) it takes in cortex in
+   * the small bodies (bone level ~300 HU, dips ~210) and none in the large
+   * ones (~150, dips ~60); a dip is judged against dips of its own kind. On
+   * a column of one kind (example_ct: levels 108-131 HU) this is the global
+   * rule. With fewer than REF_MIN of its kind (two thoracic discs under a
+   * cervical column at 5 mm) every dip is scaled by the ratio of the bone
+   * levels (a dip is about bone level minus disc HU, so it scales with it); a local reference by position (+-45 mm, tried) let a false disc
+   * into example_ct's sacrum, whose bone level is the lumbar one. */
   if (nc > 0) {
-    double *sv = malloc((size_t)nc * sizeof *sv);
-    if (sv) {
-      memcpy(sv, val, (size_t)nc * sizeof *sv);
-      qsort(sv, (size_t)nc, sizeof *sv, vt__cmp_double);
-      double ref = sv[(size_t)(0.75 * (double)(nc - 1))];
-      free(sv);
+    double *sv = malloc((size_t)nc * sizeof *sv), *ref = malloc((size_t)nc * sizeof *ref);
+    if (sv && ref) {
+      for (long a = 0; a < nc; a++) {
+        size_t k = 0;
+        for (long b = 0; b < nc; b++)
+          if (fabs(lvl_c[b] - lvl_c[a]) <= REF_LVL * fmax(lvl_c[a], lvl_c[b])) sv[k++] = val[b];
+        if (k < REF_MIN) { /* too few of its kind: all, each scaled to this bone level */
+          k = (size_t)nc;
+          for (long b = 0; b < nc; b++) sv[b] = val[b] * lvl_c[a] / fmax(lvl_c[b], 1.0);
+        }
+        qsort(sv, k, sizeof *sv, vt__cmp_double);
+        ref[a] = sv[(size_t)(0.75 * (double)(k - 1))];
+      }
       long kept = 0;
       for (long a = 0; a < nc; a++)
-        if (val[a] >= 0.45 * ref) cand[kept] = cand[a], val[kept++] = val[a] - 0.3 * ref;
+        if (val[a] >= 0.45 * ref[a]) cand[kept] = cand[a], val[kept++] = val[a] - 0.3 * ref[a];
       nc = kept;
     }
+    free(sv), free(ref);
   }
   long bi = -1;
   for (long a = 0; a < nc; a++) {
@@ -364,7 +417,7 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
   nd = n;
   for (long a = bi; a >= 0 && n > 0; a = prev[a]) zs[--n] = (double)(m0 + cand[a]);
 done:
-  free(g), free(val), free(best), free(cand), free(prev);
+  free(g), free(val), free(best), free(cand), free(prev), free(lvl_c);
   return nd;
 }
 
@@ -379,8 +432,8 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   unsigned char *mark = calloc(nvox, 1), *box = malloc(boxmax);
   int *queue = malloc(boxmax * sizeof *queue);
   double *tmp = malloc((size_t)nz * sizeof *tmp), *area = calloc((size_t)nz, sizeof *area);
-  double *prof = NULL, *dep1 = NULL;
-  if (!mark || !box || !queue || !tmp || !area) goto oom;
+  double *prof = NULL, *dep1 = NULL, *dbox = malloc((size_t)nz * sizeof *dbox);
+  if (!mark || !box || !queue || !tmp || !area || !dbox) goto oom;
   /* posterior wall of the body in front of the canal */
   for (long k = k0; k <= k1; k++) {
     col->pw[k] = NAN;
@@ -411,17 +464,21 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   for (long k = k0; k <= k1; k++) {
     double bx, by, d, e[3];
     col->depth[k] = NAN;
-    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d, e) >= MIN_AREA_MM2)
+    dbox[k] = NAN;
+    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d, e) >= MIN_AREA_MM2) {
       tmp[nd1++] = d;
+      if (by - col->pw[k] <= BODY_LIKE * d) dbox[k] = d;
+    }
   }
   double D = median_of(tmp, nd1);
   if (!isfinite(D) || D < 10) D = 30;
-  double ap_max = fmin(BOX_AP_MM, 1.3 * D + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * D + 5);
+  if (local_box_depth(dbox, k0, k1, (long)lround(BOX_LOCAL_MM / v->sp[2]), D)) goto oom;
   long kb0 = -1, kb1 = -1, nbody = 0, nleak = 0;
   double *ebx = malloc((size_t)nz * 3 * sizeof *ebx); /* a leaked slice's centre and depth */
   if (!ebx) goto oom;
   for (long k = k0; k <= k1; k++) {
     double bx = NAN, by = NAN, d = NAN, e[3] = {0, 0, 0};
+    double ap_max = fmin(BOX_AP_MM, 1.3 * dbox[k] + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * dbox[k] + 5);
     area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d, e);
     if (debug)
       fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f edge %.0f %.0f %.0f\n",
@@ -453,7 +510,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
       if (isfinite(ebx[3 * k])) col->bx[k] = ebx[3 * k], col->by[k] = ebx[3 * k + 1], col->depth[k] = ebx[3 * k + 2];
   free(ebx);
   if (kb0 < 0) {
-    free(mark), free(box), free(queue), free(tmp), free(area);
+    free(mark), free(box), free(queue), free(tmp), free(area), free(dbox);
     return vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: a canal-like column but no vertebral bodies in front of it");
   }
   col->k0 = k0 = kb0, col->k1 = k1 = kb1;
@@ -602,11 +659,11 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     if (lv[i].cut_top) lv[i].cut_top = col->k1 >= nz - 1 ? 1 : 2;
     if (lv[i].cut_bot) lv[i].cut_bot = col->k0 <= 0 ? 1 : 2;
   }
-  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  free(mark), free(box), free(queue), free(tmp), free(area), free(dbox), free(prof), free(dep1);
   *nd_out = nd;
   *nl_out = nl;
   return VT_OK;
 oom:
-  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  free(mark), free(box), free(queue), free(tmp), free(area), free(dbox), free(prof), free(dep1);
   return vt_error_set(err, VT_ENOMEM, NULL, "out of memory segmenting vertebral bodies");
 }
