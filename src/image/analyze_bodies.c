@@ -14,7 +14,12 @@
 #define MIN_AREA_MM2 80.0 /* smaller cross-sections are not a body */
 #define PROF_R_MM 12.0    /* profile disk radius */
 #define MIN_GAP_DEPTH 0.6 /* discs at least 0.6 x body depth apart (body height ~0.7-0.8 x depth) */
-#define THIN_MM 5         /* a thin disc's endplates lie within this of its centre (debug) */
+#define REF_LVL 0.25    /* candidates within 25 % of each other's bone level are of one kind */
+#define REF_MIN 3         /* the typical dip needs this many of a kind, else all are used */
+#define THIN_MM 5         /* a thin disc's endplates lie within this of its centre */
+#define BODY_LIKE 0.9      /* a body is at most this x as deep as it is wide */
+#define BOX_LOCAL_MM 20.0  /* the box follows the body depth over +-this */
+#define BOX_GROW 1.15      /* where the local depth exceeds the median by this */
 #define LEAK_EDGE_MM 6.0  /* a body along more of its box's front edge has leaked forward */
 #define DISC_BAND 0.11    /* half disc thickness ~ 0.11 x pitch (discs ~ 20-25 % of it) */
 #define NOTCH_MM 12.0     /* body gaps along the column 3 to 12 mm long are filled */
@@ -100,13 +105,14 @@ static long grow(const vt__view *v, long k, double thr, unsigned char *box, long
 
 /* 2-D body of slice k: region grown over HU >= thr from a seed in front of
  * the posterior wall, inside a box, holes filled. Marks M_BODY in mark[] and
- * returns the area (mm2); *cy_out, *depth_out, *cx_out describe it, and
+ * returns the area (mm2); *cy_out, *depth_out, *cx_out (and *width_out
+ * unless NULL) describe it, and
  * edge_mm[0..2] the length of the box's front, left and right edges the
  * region touches (a body lies inside its box; one that reaches an edge has
  * leaked into what touches it, such as a contrast-filled aorta). */
 static double body_slice(const vt__view *v, long k, double cx, double pw, double thr, double ap_max,
                          double lr_max, unsigned char *mark, unsigned char *box, size_t boxmax, int *queue,
-                         double *cx_out, double *cy_out, double *depth_out, double *edge_mm) {
+                         double *cx_out, double *cy_out, double *depth_out, double *edge_mm, double *width_out) {
   long i0 = (long)floor((cx - lr_max) / v->sp[0]), i1 = (long)ceil((cx + lr_max) / v->sp[0]);
   long j0 = (long)floor((pw - 2.0) / v->sp[1]), j1 = (long)ceil((pw + ap_max) / v->sp[1]);
   if (i0 < 0) i0 = 0;
@@ -150,7 +156,7 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
         queue[qn++] = (int)(a + w * b);
       }
   flood(v, k, -INFINITY, box, w, h, i0, j0, 2, queue, qn);
-  double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30, ef = 0, el = 0, er = 0;
+  double n = 0, sx = 0, sy = 0, ymin = 1e30, ymax = -1e30, xmin = 1e30, xmax = -1e30, ef = 0, el = 0, er = 0;
   for (long b = 0; b < h; b++)
     for (long a = 0; a < w; a++) {
       if (box[a + w * b] == 2) continue;
@@ -161,10 +167,13 @@ static double body_slice(const vt__view *v, long k, double cx, double pw, double
       if (a == w - 1) er += v->sp[1];
       if (y < ymin) ymin = y;
       if (y > ymax) ymax = y;
+      if (x < xmin) xmin = x;
+      if (x > xmax) xmax = x;
       if (mark) mark[vt__index(v, (size_t)(a + i0), (size_t)(b + j0), (size_t)k)] |= M_BODY | (box[a + w * b] ? 0 : M_FILL);
     }
   if (n == 0) return 0;
   *cx_out = sx / n, *cy_out = sy / n, *depth_out = ymax - ymin + v->sp[1], edge_mm[0] = ef, edge_mm[1] = el, edge_mm[2] = er;
+  if (width_out) *width_out = xmax - xmin + v->sp[0];
   return n * v->sp[0] * v->sp[1];
 }
 
@@ -273,15 +282,67 @@ static void open_concavities(const vt__view *v, const unsigned char *mark, unsig
   }
 }
 
+/* The depth each slice's body box is fitted to (in place over d[k0..k1],
+ * pass-1 depths of body-like regions, NaN elsewhere): the column's median
+ * depth D, or the median of the body-like depths within +-h slices where
+ * that is over BOX_GROW x D. Bodies change size along the column (cervical
+ * ~16 mm deep, thoracic ~28, lumbar ~34): a box fitted to the median alone
+ * cut the thoracic bodies of a C3-T4 column at its front edge, and they were
+ * taken for leaks (centres and depths copied from the cervical ones). Only
+ * body-like regions count: no deeper than BODY_LIKE x their width (vertebral
+ * bodies are wider than deep, Panjabi 1991/1992; the phantom's 0.8) and
+ * centred within a quarter of the width of the canal's x. A region leaked
+ * into the aorta (aorta_report_case, pass 1: 46-60 mm deep, 39-48 wide, or
+ * shifted 11-16 mm to the left) is not, so it does not grow the box; a
+ * body as deep as wide (some of that case's thoracic ones) keeps the
+ * median's box, as before. -1: out of memory. */
+static int local_box_depth(double *d, long k0, long k1, long h, double D) {
+  double *w = malloc((size_t)(2 * h + 1) * sizeof *w), *o = malloc((size_t)(k1 - k0 + 1) * sizeof *o);
+  if (!w || !o) {
+    free(w), free(o);
+    return -1;
+  }
+  for (long k = k0; k <= k1; k++) {
+    size_t n = 0;
+    for (long q = k - h; q <= k + h; q++)
+      if (q >= k0 && q <= k1 && isfinite(d[q])) w[n++] = d[q];
+    double m = n >= (size_t)h ? median_of(w, n) : NAN;
+    o[k - k0] = isfinite(m) && m > BOX_GROW * D ? m : D;
+  }
+  memcpy(d + k0, o, (size_t)(k1 - k0 + 1) * sizeof *d);
+  free(w), free(o);
+  return 0;
+}
+
+/* The brightest point of g[0..M) within THIN_MM of m on one side (dir -1
+ * or 1), when it is a peak there: where g still rises past the window's
+ * outer end, the bright point is the flank of something further out (the
+ * endplates of a short cervical body, 14 mm apart, seen from its middle),
+ * not an endplate bordering m; -1e30 then. */
+static double side_peak(const double *g, long M, long m, int dir) {
+  double best = -1e30;
+  long at = -1;
+  for (long t = 1; t <= THIN_MM; t++) {
+    long q = m + dir * t;
+    if (q < 0 || q >= M) break;
+    if (g[q] > best) best = g[q], at = t;
+  }
+  long out = m + dir * (THIN_MM + 1);
+  if (at == THIN_MM && out >= 0 && out < M && g[out] > best) return -1e30;
+  return best;
+}
+
 /* Disc positions from the body profile: candidate minima, then the best
  * chain spaced at least MIN_GAP_DEPTH x the local body depth apart. */
-static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd) {
+static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd, double dz) {
   if (M < 5) return 0;
   int debug = getenv("VT_ANALYZE_DEBUG") != NULL; /* candidates on stderr */
   double *g = malloc((size_t)M * sizeof *g), *val = malloc((size_t)M * sizeof *val), *best = malloc((size_t)M * sizeof *best);
+  double *lvl_c = malloc((size_t)M * sizeof *lvl_c); /* each candidate's bone level */
+  double *thin_c = malloc((size_t)M * sizeof *thin_c); /* and its endplates-on-both-sides value */
   long *cand = malloc((size_t)M * sizeof *cand), *prev = malloc((size_t)M * sizeof *prev);
   size_t nd = 0;
-  if (!g || !val || !best || !cand || !prev) goto done;
+  if (!g || !val || !best || !cand || !prev || !lvl_c || !thin_c) goto done;
   for (long m = 0; m < M; m++) { /* Gaussian smoothing, sigma 1 mm */
     double s = 0, w = 0;
     for (long q = m - 3; q <= m + 3; q++) {
@@ -310,41 +371,73 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
     for (long q = m + 1; q <= m + 10; q++)
       if (q < M && g[q] > mr) mr = g[q];
     double v = fmin(lvl, fmin(ml, mr)) - g[m];
-    if (debug) {
-      /* diagnostic, not used yet: how far the brighter-than-bone-level
-       * endplates stand within THIN_MM on both sides. A thin thoracic disc
-       * at 1.5 mm is a shallow dip between two such endplates, a point mid-
-       * body has them on one side at most (docs/image-analyze.md, known
-       * limits) */
-      double nl = -1e30, nr = -1e30;
-      for (long q = m - THIN_MM; q < m; q++)
-        if (q >= 0 && g[q] > nl) nl = g[q];
-      for (long q = m + 1; q <= m + THIN_MM; q++)
-        if (q < M && g[q] > nr) nr = g[q];
+    /* and `thin`: how far the endplates stand above the bone level within
+     * THIN_MM on both sides. A disc 1-4 mm thick (aorta_report_case, 1.5 mm
+     * slices) is no dark gap but a shallow dip between two endplate peaks
+     * of 250-340 HU within +-3-5 mm, no darker than the bone level (v <= 0
+     * there, 34-65 thin), while dark trabecular bands mid-body have v 36-53
+     * and no such peaks; a point mid-body has an endplate on one side at
+     * most. Only where slices resolve it (spacing <= THIN_MM / 2: one slice
+     * between disc and endplate; at 5 mm a cervical body's endplates, one
+     * sample each, passed for a thin disc) */
+    double thin = fmin(side_peak(g, M, m, -1), side_peak(g, M, m, 1)) - lvl;
+    if (dz > 0.5 * THIN_MM) thin = -1e30; /* no slice between an endplate and the disc: not resolved */
+    if (debug)
       fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f thin %.1f\n", m0 + m, g[m], lvl, ml, mr, v,
-              fmin(nl, nr) - lvl);
-    }
-    if (v < 8.0) continue;
+              fmax(thin, -999.0));
+    if (v < 8.0 && thin < 8.0) continue;
     cand[nc] = m;
+    lvl_c[nc] = lvl;
+    thin_c[nc] = thin;
     val[nc++] = v;
   }
   /* a disc is much darker than the bone around it; the dip of the
    * trabecular core between two endplates is not. Candidates are kept when
    * their depth reaches 45 % of the typical (75th percentile) candidate's,
    * and each costs 30 % of it in the chain, so that a shallow dip is not
-   * added merely because it fits between two discs. */
+   * added merely because it fits between two discs. The typical candidate is
+   * taken among those whose bone level is within REF_LVL of this one's: the
+   * profile disk is sized by the median body depth, so across a column whose
+   * bodies change size (the cervicothoracic junction) it takes in cortex in
+   * the small bodies (bone level ~300 HU, dips ~210) and none in the large
+   * ones (~150, dips ~60); a dip is judged against dips of its own kind. On
+   * a column of one kind (example_ct: levels 108-131 HU) this is the global
+   * rule. With fewer than REF_MIN of its kind (two thoracic discs under a
+   * cervical column at 5 mm) every dip is scaled by the ratio of the bone
+   * levels (a dip is about bone level minus disc HU, so it scales with it).
+   * A local reference by position (+-45 mm, tried) let a false disc into
+   * example_ct's sacrum, whose bone level is the lumbar one. */
   if (nc > 0) {
-    double *sv = malloc((size_t)nc * sizeof *sv);
-    if (sv) {
-      memcpy(sv, val, (size_t)nc * sizeof *sv);
-      qsort(sv, (size_t)nc, sizeof *sv, vt__cmp_double);
-      double ref = sv[(size_t)(0.75 * (double)(nc - 1))];
-      free(sv);
+    double *sv = malloc((size_t)nc * sizeof *sv), *ref = malloc((size_t)nc * sizeof *ref);
+    if (sv && ref) {
+      for (long a = 0; a < nc; a++) {
+        size_t k = 0;
+        for (long b = 0; b < nc; b++)
+          if (val[b] >= 8.0 && fabs(lvl_c[b] - lvl_c[a]) <= REF_LVL * fmax(lvl_c[a], lvl_c[b])) sv[k++] = val[b];
+        if (k < REF_MIN) { /* too few of its kind: all, each scaled to this bone level */
+          k = 0;
+          for (long b = 0; b < nc; b++)
+            if (val[b] >= 8.0) sv[k++] = val[b] * lvl_c[a] / fmax(lvl_c[b], 1.0);
+        }
+        if (!k) sv[k++] = 8.0;
+        qsort(sv, k, sizeof *sv, vt__cmp_double);
+        ref[a] = sv[(size_t)(0.75 * (double)(k - 1))];
+      }
+      /* a candidate's value is the larger of its dip and its `thin`; the
+       * reference stays the dips' own (thin values at real 8-10 mm phantom
+       * discs reach 440 HU of cortex, and in the reference they dropped the
+       * lumbar discs, docs/image-analyze.md) */
       long kept = 0;
-      for (long a = 0; a < nc; a++)
-        if (val[a] >= 0.45 * ref) cand[kept] = cand[a], val[kept++] = val[a] - 0.3 * ref;
+      for (long a = 0; a < nc; a++) {
+        double va = fmax(val[a], thin_c[a]);
+        if (debug)
+          fprintf(stderr, "cand %ld v %.1f thin %.1f ref %.1f: %s\n", m0 + cand[a], val[a], fmax(thin_c[a], -999.0),
+                  ref[a], va >= 0.45 * ref[a] ? "kept" : "dropped");
+        if (va >= 0.45 * ref[a]) cand[kept] = cand[a], val[kept++] = va - 0.3 * ref[a];
+      }
       nc = kept;
     }
+    free(sv), free(ref);
   }
   long bi = -1;
   for (long a = 0; a < nc; a++) {
@@ -364,7 +457,7 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
   nd = n;
   for (long a = bi; a >= 0 && n > 0; a = prev[a]) zs[--n] = (double)(m0 + cand[a]);
 done:
-  free(g), free(val), free(best), free(cand), free(prev);
+  free(g), free(val), free(best), free(cand), free(prev), free(lvl_c), free(thin_c);
   return nd;
 }
 
@@ -379,8 +472,8 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   unsigned char *mark = calloc(nvox, 1), *box = malloc(boxmax);
   int *queue = malloc(boxmax * sizeof *queue);
   double *tmp = malloc((size_t)nz * sizeof *tmp), *area = calloc((size_t)nz, sizeof *area);
-  double *prof = NULL, *dep1 = NULL;
-  if (!mark || !box || !queue || !tmp || !area) goto oom;
+  double *prof = NULL, *dep1 = NULL, *dbox = malloc((size_t)nz * sizeof *dbox);
+  if (!mark || !box || !queue || !tmp || !area || !dbox) goto oom;
   /* posterior wall of the body in front of the canal */
   for (long k = k0; k <= k1; k++) {
     col->pw[k] = NAN;
@@ -411,18 +504,23 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   for (long k = k0; k <= k1; k++) {
     double bx, by, d, e[3];
     col->depth[k] = NAN;
-    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d, e) >= MIN_AREA_MM2)
+    dbox[k] = NAN;
+    double wd = NAN;
+    if (body_slice(v, k, col->cx[k], col->pw[k], thr, BOX_AP_MM, BOX_LR_MM, NULL, box, boxmax, queue, &bx, &by, &d, e, &wd) >= MIN_AREA_MM2) {
       tmp[nd1++] = d;
+      if (d <= BODY_LIKE * wd && fabs(bx - col->cx[k]) <= 0.25 * wd) dbox[k] = d;
+    }
   }
   double D = median_of(tmp, nd1);
   if (!isfinite(D) || D < 10) D = 30;
-  double ap_max = fmin(BOX_AP_MM, 1.3 * D + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * D + 5);
+  if (local_box_depth(dbox, k0, k1, (long)lround(BOX_LOCAL_MM / v->sp[2]), D)) goto oom;
   long kb0 = -1, kb1 = -1, nbody = 0, nleak = 0;
   double *ebx = malloc((size_t)nz * 3 * sizeof *ebx); /* a leaked slice's centre and depth */
   if (!ebx) goto oom;
   for (long k = k0; k <= k1; k++) {
     double bx = NAN, by = NAN, d = NAN, e[3] = {0, 0, 0};
-    area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d, e);
+    double ap_max = fmin(BOX_AP_MM, 1.3 * dbox[k] + 3), lr_max = fmin(BOX_LR_MM + 8, 0.9 * dbox[k] + 5);
+    area[k] = body_slice(v, k, col->cx[k], col->pw[k], thr, ap_max, lr_max, mark, box, boxmax, queue, &bx, &by, &d, e, NULL);
     if (debug)
       fprintf(stderr, "slice %ld thr %.0f cx %.1f cy %.1f pw %.1f area %.0f bx %.1f by %.1f depth %.1f edge %.0f %.0f %.0f\n",
               k, thr, col->cx[k], col->cy[k], col->pw[k], area[k], bx, by, d, e[0], e[1], e[2]);
@@ -453,7 +551,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
       if (isfinite(ebx[3 * k])) col->bx[k] = ebx[3 * k], col->by[k] = ebx[3 * k + 1], col->depth[k] = ebx[3 * k + 2];
   free(ebx);
   if (kb0 < 0) {
-    free(mark), free(box), free(queue), free(tmp), free(area);
+    free(mark), free(box), free(queue), free(tmp), free(area), free(dbox);
     return vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: a canal-like column but no vertebral bodies in front of it");
   }
   col->k0 = k0 = kb0, col->k1 = k1 = kb1;
@@ -496,7 +594,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   double zs[VT__MAX_LEVELS];
   if (debug)
     for (long m = 0; m < M; m++) fprintf(stderr, "prof %.0f %.1f %.1f\n", z0 + (double)m, prof[m], dep1[m]);
-  size_t nd = pick_discs(prof, dep1, 0, M, zs, VT__MAX_LEVELS - 1);
+  size_t nd = pick_discs(prof, dep1, 0, M, zs, VT__MAX_LEVELS - 1, v->sp[2]);
   /* discs: centre on the body line, normal = body line tangent */
   for (size_t i = 0; i < nd; i++) {
     vt__disc *d = &discs[i];
@@ -602,11 +700,11 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     if (lv[i].cut_top) lv[i].cut_top = col->k1 >= nz - 1 ? 1 : 2;
     if (lv[i].cut_bot) lv[i].cut_bot = col->k0 <= 0 ? 1 : 2;
   }
-  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  free(mark), free(box), free(queue), free(tmp), free(area), free(dbox), free(prof), free(dep1);
   *nd_out = nd;
   *nl_out = nl;
   return VT_OK;
 oom:
-  free(mark), free(box), free(queue), free(tmp), free(area), free(prof), free(dep1);
+  free(mark), free(box), free(queue), free(tmp), free(area), free(dbox), free(prof), free(dep1);
   return vt_error_set(err, VT_ENOMEM, NULL, "out of memory segmenting vertebral bodies");
 }

@@ -22,6 +22,7 @@
 #define SHIFT_MM 6.0         /* and this far along the column */
 #define SPLIT_RATIO 1.3      /* a level this much taller than the typical one holds a missed disc */
 #define SPLIT_MIN_SCORE 0.5  /* a new disc needs half the typical disc contrast */
+#define SPLIT_PASSES 3       /* a tall level may hold up to 2^3 - 1 missed discs */
 
 /* Trilinear HU at view position p (mm); -1000 outside the volume. */
 static double hu_at(const vt__view *v, const double p[3]) {
@@ -129,19 +130,33 @@ static int cmp_disc(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
-                        double depth) {
-  int debug = getenv("VT_ANALYZE_DEBUG") != NULL;
-  if (nd < 2) return nd;
-  double r = 0.35 * depth, score[VT__MAX_LEVELS];
-  if (r < 6.0) r = 6.0;
+/* The typical disc-to-disc height round gap i of the found discs d[0..n)
+ * (gap i lies between d[i-1] and d[i]; 0 and n are the column's ends): the
+ * median of the interior gaps within two of it, itself left out, where that
+ * is over the column's median H (and H where there are fewer than two).
+ * Heights grow down the column (cervical ~22 mm, thoracic 25-30, lumbar
+ * 35-40): against the column's median, a lumbar level of a C3-L5 column read
+ * as 1.5 typical heights and was split at 5 mm slices. Never below H: false
+ * discs shorten the local spans (LIDC/POPI chest CTs, 15-17 mm), and with
+ * the local median alone every true level beside them was split. */
+static double local_height(const vt__disc *d, size_t n, size_t i, double H) {
+  double h[4];
+  int m = 0;
+  for (long j = (long)i - 2; j <= (long)i + 2; j++)
+    if (j != (long)i && j >= 1 && j < (long)n) h[m++] = d[j].z - d[j - 1].z;
+  if (m < 2) return H;
+  qsort(h, (size_t)m, sizeof *h, vt__cmp_double);
+  return fmax(H, m % 2 ? h[m / 2] : 0.5 * (h[m / 2 - 1] + h[m / 2]));
+}
+
+/* One pass over the levels of d[0..nd): each at least SPLIT_RATIO x its
+ * typical height gets the best disc plane in its middle when that plane's
+ * contrast reaches SPLIT_MIN_SCORE x the nearby found discs'. Returns the
+ * new count (the new discs appended, unsorted). */
+static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd, double r,
+                         double H, int debug) {
+  double score[VT__MAX_LEVELS];
   double zmin = (double)col->k0 * v->sp[2], zmax = (double)col->k1 * v->sp[2];
-  /* levels much taller than the typical one (including the column's ends,
-   * which may hide a missed disc above the sacrum) */
-  double hs[VT__MAX_LEVELS];
-  for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
-  qsort(hs, nd - 1, sizeof *hs, vt__cmp_double);
-  double H = hs[(nd - 1) / 2];
   /* each found disc's contrast, searched like a new one would be (on
    * demand: only the discs next to a tall level are needed); the found discs
    * keep their planes (the body line's tangent): a free tilt search on every
@@ -149,11 +164,11 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
   for (size_t i = 0; i < nd; i++) score[i] = NAN;
   size_t n0 = nd;
   for (size_t i = 0; i <= n0 && nd < maxd; i++) {
-    double lo = i == 0 ? zmin : d[i - 1].z, hi = i == n0 ? zmax : d[i].z;
-    if (hi - lo < SPLIT_RATIO * H) continue;
+    double lo = i == 0 ? zmin : d[i - 1].z, hi = i == n0 ? zmax : d[i].z, Hi = local_height(d, n0, i, H);
+    if (hi - lo < SPLIT_RATIO * Hi) continue;
     /* a new disc at least 0.6 of the typical height from both ends (from
      * the column end only 0.35: the end piece may be a cut vertebra) */
-    double a = lo + (i == 0 ? 0.35 : 0.6) * H, b = hi - (i == n0 ? 0.35 : 0.6) * H;
+    double a = lo + (i == 0 ? 0.35 : 0.6) * Hi, b = hi - (i == n0 ? 0.35 : 0.6) * Hi;
     if (b < a) continue;
     /* the typical contrast of the (up to) four nearest found discs */
     double near[4];
@@ -177,7 +192,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
     double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
     const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
     double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
-    double gap = fmin(9.0, fmax(5.0, 0.2 * H));
+    double gap = fmin(9.0, fmax(5.0, 0.2 * Hi));
     best_plane bp = search(v, col, a, b, sag0, cor0, SAG_RANGE_DEG, COR_RANGE_DEG, r, gap);
     if (debug)
       fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
@@ -191,7 +206,27 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
     double c = bp.n[0] * ref->nrm[0] + bp.n[1] * ref->nrm[1] + bp.n[2] * ref->nrm[2];
     nw->tilt_deg = acos(fmin(1.0, fabs(c))) / DEG;
   }
-  qsort(d, nd, sizeof *d, cmp_disc);
   return nd;
 }
 
+size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
+                        double depth) {
+  int debug = getenv("VT_ANALYZE_DEBUG") != NULL;
+  if (nd < 2) return nd;
+  double r = 0.35 * depth;
+  if (r < 6.0) r = 6.0;
+  /* the column's typical height, for gaps without two measured neighbours */
+  double hs[VT__MAX_LEVELS];
+  for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
+  qsort(hs, nd - 1, sizeof *hs, vt__cmp_double);
+  double H = hs[(nd - 1) / 2];
+  /* a level holding several vertebrae (a 72 mm level over T2-T4) needs more
+   * than one disc: passes repeat, the discs sorted, while they add any */
+  for (int pass = 0; pass < SPLIT_PASSES && nd < maxd; pass++) {
+    size_t n1 = split_pass(v, col, d, nd, maxd, r, H, debug);
+    qsort(d, n1, sizeof *d, cmp_disc);
+    if (n1 == nd) break;
+    nd = n1;
+  }
+  return nd;
+}

@@ -15,10 +15,12 @@ applied to the reference body map behind spine_report.json. On
   - aorta_report_case/ct_cropped.nii.gz (1.5 mm, LPS) against vertebrae_T12,
   - ibsi1_lung_ct_crop (the column cut by the image's side): no label, no grade.
 Lumbar lordosis: ours on the reference bodies within 1 degree of the same
-rule in numpy (lordosis_ref.py), ours from the CT within 12.
+rule in numpy (lordosis_ref.py), ours from the CT within 12. On the aorta
+case (thin thoracic discs) the T11/T12 and T12/L1 discs within 4 mm of the
+reference T12 body's ends (unlabelled levels: read from the debug lines).
 Printed, not asserted — the accuracy goals not yet met (docs/image-analyze.md):
 L5 body Dice, heights within 3 mm of spine_report.json's own numbers (a
-different rule: see below), the aorta case's T12, lordosis from the CT within
+different rule: see below), the aorta case's T12 label, lordosis from the CT within
 5 degrees.
 
 usage: analyze_refs.py VERTEBRA SHARED_DATA
@@ -55,6 +57,46 @@ def analyze(inp, work, name):
     if r.returncode != 0:
         return None, None
     return nib.load(os.path.join(out, "labels.nii.gz")), json.load(open(os.path.join(out, "vertebrae.json")))
+
+
+def aorta_disc_check(crop, t12_path, work):
+    """The T11/T12 and T12/L1 discs on aorta_report_case (1.5 mm, thin
+    discs): some level cut by two discs must end within 4 mm of the reference
+    T12 body's ends (the z extent of the front 40 % of the T12 mask's AP
+    extent: the body, not the posterior elements, which reach lower). The
+    levels are unlabelled there (no anchor), so their disc positions are read
+    from the analysis's debug lines ("level i z LO..HI", view mm; the view's
+    z axis is this CT's third voxel axis, running superior)."""
+    ct = nib.load(crop)
+    a = ct.affine
+    if not (abs(a[2, 2]) > 0 and a[2, 2] > 0 and abs(a[2, 0]) + abs(a[2, 1]) < 1e-6):
+        check(False, "aorta_case: third voxel axis runs superior (the disc check assumes it)")
+        return
+    env = dict(os.environ, VT_ANALYZE_DEBUG="1")
+    out = os.path.join(work, "aorta_case_debug")
+    r = subprocess.run([cli, "ct", "analyze", crop, "-o", out, "-q"], capture_output=True, text=True, env=env)
+    levels = []
+    for line in r.stderr.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[0] == "level" and f[2] == "z" and "cut" in f:
+            lo, hi = (float(x) for x in f[3].split(".."))
+            cut = f[f.index("cut") + 1]
+            if cut == "0/0":
+                levels.append((a[2, 3] + lo, a[2, 3] + hi))
+    img = nib.load(t12_path)
+    ii, jj, kk = np.nonzero(np.asarray(img.dataobj) > 0)
+    w = nib.affines.apply_affine(img.affine, np.c_[ii, jj, kk])
+    y = w[:, 1]  # RAS y: anterior is larger
+    front = y >= y.max() - 0.4 * (y.max() - y.min())
+    half = 0.5 * abs(img.affine[2, 2])
+    zb, zt = w[front, 2].min() - half, w[front, 2].max() + half
+    best = min(levels, key=lambda l: max(abs(l[0] - zb), abs(l[1] - zt))) if levels else None
+    if best is None:
+        check(False, "aorta_case: a level between two discs")
+        return
+    e = max(abs(best[0] - zb), abs(best[1] - zt))
+    check(e <= 4.0, "aorta_case: T12's discs at %.1f / %.1f mm, reference body %.1f / %.1f mm (worst %.1f, within 4)"
+          % (best[0], best[1], zb, zt, e))
 
 
 def resample_to(img, ref):
@@ -255,6 +297,7 @@ try:
             else:
                 check(share < 0.5, "aorta_case: label %d is not on the reference T12 (%.0f %%)" % (v, 100 * share))
         print("goal aorta_case: T12 %s" % ("labelled" if 19 in np.unique(A) else "not labelled"))
+        aorta_disc_check(crop, ts + "/aorta_report_case/vertebrae_T12.nii.gz", work)
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
