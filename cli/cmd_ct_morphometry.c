@@ -18,7 +18,8 @@ static void usage(FILE *f) {
         "  from the posterior height and the neighbouring levels). Prints the\n"
         "  vertebrae.json document (see docs/image-spine.md).\n"
         "  --ct CT   the CT on the mask's grid: adds trabecular ROI HU, whole-body\n"
-        "            mean HU and the L1 osteoporosis category (Pickhardt 2013)\n"
+        "            mean HU and the L1 osteoporosis category (Pickhardt 2013), and\n"
+        "            fits S1's superior endplate on the CT's bone edge (lordosis)\n"
         "  -o FILE   write the JSON to FILE instead of stdout\n",
         f);
 }
@@ -58,6 +59,7 @@ int vt_cli_ct_morphometry(int argc, char **argv) {
   char *json = NULL;
   st = vt_spine_morphometry(mask, &m, &n, &err);
   if (st == VT_OK && ct) st = vt_spine_bone_hu(ct, mask, m, n, &err);
+  if (st == VT_OK && ct) st = vt_spine_sagittal_endplates_ct(ct, mask, m, n, &err);
   if (st == VT_OK) st = vt_spine_morphometry_json(m, n, &json, &err);
   if (st != VT_OK) vt_error_wrap(&err, in);
   if (st == VT_OK) {

@@ -46,6 +46,8 @@ typedef struct vt_vertebra_morph {
    * (degrees), and the fitted line's anterior [0] and posterior [1] ends */
   double sup_endplate_tilt_deg, inf_endplate_tilt_deg;
   double sup_endplate_ras[2][3], inf_endplate_ras[2][3];
+  int sup_endplate_ct; /* 1: the superior line was fitted on the CT's bone edge
+                        * (vt_spine_sagittal_endplates_ct), 0: on the mask */
 } vt_vertebra_morph;
 
 /* Trabecular ROI rule (docs/image-spine.md): body voxels (label voxels anterior
@@ -77,6 +79,20 @@ VT_API void vt_spine_grade(vt_vertebra_morph *v, size_t n);
  * is fitted under L5's body. VT_ENOMEM. */
 VT_API vt_status vt_spine_sagittal_endplates(const vt_volume *mask, vt_vertebra_morph *v, size_t n,
                                              vt_error *err);
+
+/* Refits, from the CT's bone, the endplates that the mask places where its
+ * level was cut rather than where the bone ends: the sacrum's superior
+ * endplate (S1), whose top in `ct analyze`'s mask is the L5/S1 disc's plane.
+ * On L5's mid-sagittal plane, in the columns of L5's central depth, the edge
+ * is where the HU profile rises from the disc into S1's cortex (half-way
+ * between the disc's minimum and the cortex's peak) below L5's body; the line
+ * is fitted as the mask's are. `ct` must be on the mask's grid; `v` is from
+ * vt_spine_morphometry on `mask` (vt_spine_sagittal_endplates already run).
+ * Where the CT shows no such edge in enough columns, the mask's line stays.
+ * Sets sup_endplate_ct on what it refits. VT_EINVAL (grids differ),
+ * VT_ENOMEM. */
+VT_API vt_status vt_spine_sagittal_endplates_ct(const vt_volume *ct, const vt_volume *mask, vt_vertebra_morph *v,
+                                                size_t n, vt_error *err);
 
 /* A sagittal Cobb angle between two named endplates (plain value struct). */
 typedef struct vt_sagittal_angle {

@@ -182,54 +182,159 @@ static void store_line(const plane *p, double alpha, double beta, double a_lo, d
     for (int r = 0; r < 3; r++) ends[e][r] = p->c[r] + at[e] * p->ap[r] + (alpha + beta * at[e]) * p->up[r];
 }
 
-/* Fits the endplates of body m (or, when `sacrum` is set, the sacrum's
- * superior endplate under body m, sampled on m's plane and window). */
-static vt_status fit_level(const vt_volume *mask, vt_vertebra_morph *m, vt_vertebra_morph *sacrum,
-                           unsigned char *grid, double *buf, vt_error *err) {
-  plane p;
-  vt_status st = plane_init(mask, m, &p, err);
+/* --- endplates on the CT's bone ------------------------------------------ */
+
+#define CT_STEP_MM 0.25   /* HU profile step along the column */
+#define CT_SEARCH_MM 25.0 /* below L5's body: the L5/S1 disc and S1's endplate */
+#define CT_EDGE_MM 1.5    /* the rise is HU(u - this) - HU(u + this) */
+#define CT_SIDE_MM 6.0    /* the disc's minimum and the cortex's peak lie this near the rise */
+/* A disc-to-bone rise smaller than this is no endplate (noise, a vacuum
+ * disc's gas is darker still, so it only adds contrast): a disc reads about
+ * 70-100 HU, S1's endplate cortex several hundred. */
+#define CT_MIN_RISE_HU 100.0
+#define CT_TURN_HU 30.0 /* a minimum or peak ends where the profile turns back this far (noise) */
+
+/* HU at plane point (a, u) by trilinear interpolation (the CT shares the
+ * mask's grid, hence its voxel mapping); NaN outside the image. */
+static double hu_at(const vt_volume *ct, const plane *p, double a, double u) {
+  size_t d[3];
+  vt_volume_dims(ct, d);
+  const float *hu = vt_volume_cdata(ct);
+  long b[3];
+  double f[3];
+  for (int r = 0; r < 3; r++) {
+    double q = p->v0[r] + a * p->vap[r] + u * p->vup[r];
+    if (!(q >= 0 && q <= (double)d[r] - 1)) return NAN;
+    b[r] = (long)floor(q);
+    if (b[r] > (long)d[r] - 2) b[r] = d[r] > 1 ? (long)d[r] - 2 : 0;
+    f[r] = q - (double)b[r];
+  }
+  double s = 0;
+  for (int c = 0; c < 8; c++) {
+    long i = b[0] + (c & 1), j = b[1] + ((c >> 1) & 1), k = b[2] + ((c >> 2) & 1);
+    double w = ((c & 1) ? f[0] : 1 - f[0]) * (((c >> 1) & 1) ? f[1] : 1 - f[1]) * (((c >> 2) & 1) ? f[2] : 1 - f[2]);
+    if (w == 0) continue;
+    s += w * hu[(size_t)i + d[0] * ((size_t)j + d[1] * (size_t)k)];
+  }
+  return s;
+}
+
+/* The bone edge below u_from in column a (S1's superior endplate under the
+ * L5/S1 disc): going caudally, the first rise from dark to bright (HU
+ * below minus HU above, over +-CT_EDGE_MM) of at least CT_MIN_RISE_HU / 2,
+ * at its steepest; the disc's minimum above it and the cortex's peak below it
+ * are followed from there while the profile keeps falling (rising) to within
+ * CT_TURN_HU, at most CT_SIDE_MM: the nearest ones, not the extremes of the
+ * range, so that a bright structure inside the bone (a bone island, a
+ * sclerotic spot under the endplate) neither wins the search nor moves the
+ * level. The edge is where the profile crosses half-way from
+ * that minimum to that peak, linearly between samples: the bone's surface, as
+ * a mask's voxel face is, whatever the slice thickness blurs. `h` holds the
+ * profile (n samples). Returns 0 when there is none or its contrast is under
+ * CT_MIN_RISE_HU. */
+static int bone_edge_below(const vt_volume *ct, const plane *p, double a, double u_from, double *h, int n,
+                           double *edge) {
+  for (int i = 0; i < n; i++) {
+    h[i] = hu_at(ct, p, a, u_from - i * CT_STEP_MM);
+    if (!isfinite(h[i])) return 0;
+  }
+  const int e = (int)lround(CT_EDGE_MM / CT_STEP_MM), side = (int)lround(CT_SIDE_MM / CT_STEP_MM);
+  int at = -1;
+  /* a 3 mm slice spreads the rise over 4-5 mm: half the contrast over 2 e */
+  for (int i = e; i + e < n && at < 0; i++) {
+    double r = h[i + e] - h[i - e];
+    if (r < 0.5 * CT_MIN_RISE_HU) continue;
+    while (i + 1 + e < n && h[i + 1 + e] - h[i + 1 - e] >= r) i++, r = h[i + e] - h[i - e];
+    at = i;
+  }
+  if (at < 0) return 0;
+  int ilo = at, ihi = at;
+  for (int i = at; i >= 0 && i >= at - side && h[i] <= h[ilo] + CT_TURN_HU; i--)
+    if (h[i] < h[ilo]) ilo = i;
+  for (int i = at; i < n && i <= at + side && h[i] >= h[ihi] - CT_TURN_HU; i++)
+    if (h[i] > h[ihi]) ihi = i;
+  double mid = 0.5 * (h[ilo] + h[ihi]);
+  if (!(h[ihi] - h[ilo] >= CT_MIN_RISE_HU)) return 0;
+  for (int i = ilo + 1; i <= ihi; i++)
+    if (h[i] >= mid) {
+      double t = (mid - h[i - 1]) / (h[i] - h[i - 1]);
+      *edge = u_from - (i - 1 + t) * CT_STEP_MM;
+      return 1;
+    }
+  return 0;
+}
+
+/* The mid-sagittal plane of body m and its endplate window: the central
+ * DEPTH_LO-DEPTH_HI of the body's depth in front of the canal cut
+ * (morphometry.c's rule), on grid = m's label samples. *ok is 0 for a level
+ * whose axis is over 60 degrees from cranio-caudal (a broken mask, not a
+ * spine in a supine or prone CT) or with no depth. */
+static vt_status body_window(const vt_volume *mask, const vt_vertebra_morph *m, plane *p, unsigned char *grid,
+                             double *a_lo, double *a_hi, int *ok, vt_error *err) {
+  *ok = 0;
+  vt_status st = plane_init(mask, m, p, err);
   if (st) return st;
-  /* a level whose column axis lies over 60 degrees from cranio-caudal is a
-   * broken mask, not a spine in a supine or prone CT */
-  if (!(fabs(p.up[2]) >= 0.5)) return VT_OK;
-  plane_sample(mask, &p, m->verse_label, grid);
-  /* body: label samples in front of the canal cut (morphometry.c's rule) */
-  double shift[3] = {p.c[0] - m->whole_centroid_ras_mm[0], p.c[1] - m->whole_centroid_ras_mm[1],
-                     p.c[2] - m->whole_centroid_ras_mm[2]};
-  double a_cut = m->cut_ap_mm - dot3(shift, p.ap);
+  if (!(fabs(p->up[2]) >= 0.5)) return VT_OK;
+  plane_sample(mask, p, m->verse_label, grid);
+  double shift[3] = {p->c[0] - m->whole_centroid_ras_mm[0], p->c[1] - m->whole_centroid_ras_mm[1],
+                     p->c[2] - m->whole_centroid_ras_mm[2]};
+  double a_cut = m->cut_ap_mm - dot3(shift, p->ap);
   double front = -INFINITY, back = INFINITY;
-  for (int ia = 0; ia < p.na; ia++) {
+  for (int ia = 0; ia < p->na; ia++) {
     if (coord(ia) < a_cut) continue;
-    for (int iu = 0; iu < p.nu; iu++)
-      if (grid[ia * p.nu + iu]) {
+    for (int iu = 0; iu < p->nu; iu++)
+      if (grid[ia * p->nu + iu]) {
         front = fmax(front, coord(ia)), back = fmin(back, coord(ia));
         break;
       }
   }
   double depth = front - back;
   if (!(depth > 4 * STEP_MM)) return VT_OK;
-  double a_lo = front - DEPTH_HI * depth, a_hi = front - DEPTH_LO * depth;
+  *a_lo = front - DEPTH_HI * depth, *a_hi = front - DEPTH_LO * depth;
+  *ok = 1;
+  return VT_OK;
+}
+
+/* Fits the endplates of body m (or, when `sacrum` is set, the sacrum's
+ * superior endplate under body m, sampled on m's plane and window: from the
+ * sacrum's label, or with `ct`, from the CT's bone edge below the caudal end
+ * of m's own run in each column, m's inferior endplate, so that the search
+ * starts in the L5/S1 disc whatever plane the mask cut the sacrum at; `prof`
+ * then holds the profile). */
+static vt_status fit_level(const vt_volume *mask, const vt_volume *ct, vt_vertebra_morph *m,
+                           vt_vertebra_morph *sacrum, unsigned char *grid, double *buf, double *prof,
+                           vt_error *err) {
+  plane p;
+  double a_lo, a_hi;
+  int ok;
+  vt_status st = body_window(mask, m, &p, grid, &a_lo, &a_hi, &ok, err);
+  if (st || !ok) return st;
   /* a mask edge is known to a voxel along the axis: residual floor */
   double vext = 2 * (isfinite(m->height_resolution_mm) ? m->height_resolution_mm : 0.5);
   double floor_mm = fmax(1.0, vext);
-  if (sacrum) plane_sample(mask, &p, SACRUM, grid);
+  int on_ct = sacrum && ct;
+  if (sacrum && !ct) plane_sample(mask, &p, SACRUM, grid);
   double *xa = buf, *top = buf + p.na, *bot = buf + 2 * p.na, *tmp = buf + 3 * p.na;
-  int n = 0;
+  int n = 0, np = (int)lround(CT_SEARCH_MM / CT_STEP_MM) + 1;
   for (int ia = 0; ia < p.na; ia++) {
     double a = coord(ia);
     if (a < a_lo - 1e-9 || a > a_hi + 1e-9) continue;
     int lo, hi;
-    if (!column_run(grid + ia * p.nu, p.nu, sacrum != NULL, sacrum ? 4 : 1, &lo, &hi)) continue;
-    int label = sacrum ? SACRUM : m->verse_label;
+    int mask_sacrum = sacrum && !ct;
+    if (!column_run(grid + ia * p.nu, p.nu, mask_sacrum, mask_sacrum ? 4 : 1, &lo, &hi)) continue;
+    int label = mask_sacrum ? SACRUM : m->verse_label;
     xa[n] = a;
     top[n] = hi + 1 < p.nu ? refine_edge(mask, &p, label, a, coord(hi), coord(hi + 1)) : coord(hi);
     bot[n] = lo > 0 ? refine_edge(mask, &p, label, a, coord(lo), coord(lo - 1)) : coord(lo);
+    if (on_ct && (lo == 0 || !bone_edge_below(ct, &p, a, bot[n], prof, np, &top[n]))) continue;
     n++;
   }
   double alpha, beta;
   if (sacrum) {
-    if (edge_line(xa, top, n, vext, floor_mm, tmp, &alpha, &beta))
+    if (edge_line(xa, top, n, vext, floor_mm, tmp, &alpha, &beta) && fabs(beta) <= MAX_SLOPE) {
       store_line(&p, alpha, beta, a_lo, a_hi, &sacrum->sup_endplate_tilt_deg, sacrum->sup_endplate_ras);
+      sacrum->sup_endplate_ct = on_ct;
+    }
     return VT_OK;
   }
   if (edge_line(xa, top, n, vext, floor_mm, tmp, &alpha, &beta))
@@ -242,6 +347,7 @@ static vt_status fit_level(const vt_volume *mask, vt_vertebra_morph *m, vt_verte
 vt_status vt_spine_sagittal_endplates(const vt_volume *mask, vt_vertebra_morph *v, size_t n, vt_error *err) {
   for (size_t k = 0; k < n; k++) {
     v[k].sup_endplate_tilt_deg = v[k].inf_endplate_tilt_deg = NAN;
+    v[k].sup_endplate_ct = 0;
     for (int e = 0; e < 2; e++)
       for (int r = 0; r < 3; r++) v[k].sup_endplate_ras[e][r] = v[k].inf_endplate_ras[e][r] = NAN;
   }
@@ -261,13 +367,42 @@ vt_status vt_spine_sagittal_endplates(const vt_volume *mask, vt_vertebra_morph *
        * endplate is read in the columns under the body above it (L5), whose
        * central depth faces S1's across the disc */
       if (k > 0 && v[k - 1].verse_label != SACRUM && v[k - 1].body_voxels >= 10)
-        st = fit_level(mask, &v[k - 1], &v[k], grid, buf, err);
+        st = fit_level(mask, NULL, &v[k - 1], &v[k], grid, buf, NULL, err);
       continue;
     }
-    st = fit_level(mask, &v[k], NULL, grid, buf, err);
+    st = fit_level(mask, NULL, &v[k], NULL, grid, buf, NULL, err);
   }
   free(grid);
   free(buf);
+  return st;
+}
+
+vt_status vt_spine_sagittal_endplates_ct(const vt_volume *ct, const vt_volume *mask, vt_vertebra_morph *v, size_t n,
+                                         vt_error *err) {
+  if (!ct || !mask || (n && !v)) return vt_error_set(err, VT_EINVAL, NULL, "sagittal endplates: no CT or mask");
+  size_t cd[3], md[3];
+  vt_volume_dims(ct, cd);
+  vt_volume_dims(mask, md);
+  const double *A = vt_volume_affine(ct), *B = vt_volume_affine(mask);
+  int same = cd[0] == md[0] && cd[1] == md[1] && cd[2] == md[2];
+  for (int q = 0; q < 12 && same; q++) same = fabs(A[q] - B[q]) <= 1e-3 * (1 + fabs(A[q]));
+  if (!same)
+    return vt_error_set(err, VT_EINVAL, "mask", "the label mask (%zux%zux%zu) is not on the CT's grid (%zux%zux%zu) "
+                        "or affine", md[0], md[1], md[2], cd[0], cd[1], cd[2]);
+  int na = (int)(2 * HALF_AP_MM / STEP_MM) + 1, nu = (int)(2 * HALF_UP_MM / STEP_MM) + 1;
+  int np = (int)lround(CT_SEARCH_MM / CT_STEP_MM) + 1;
+  unsigned char *grid = malloc((size_t)na * (size_t)nu);
+  double *buf = malloc(6 * (size_t)na * sizeof *buf), *prof = malloc((size_t)np * sizeof *prof);
+  if (!grid || !buf || !prof) {
+    free(grid), free(buf), free(prof);
+    return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  }
+  vt_status st = VT_OK;
+  for (size_t k = 1; k < n && !st; k++)
+    if (v[k].verse_label == SACRUM && v[k - 1].verse_label != SACRUM && v[k - 1].body_voxels >= 10 &&
+        v[k].body_voxels >= 10)
+      st = fit_level(mask, ct, &v[k - 1], &v[k], grid, buf, prof, err);
+  free(grid), free(buf), free(prof);
   return st;
 }
 
@@ -301,7 +436,9 @@ void vt_spine_lordosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
    * than L1's (RAS +y is anterior) */
   if (s && isfinite(s->sup_endplate_tilt_deg)) {
     set_angle(o, s->sup_endplate_tilt_deg - l1->sup_endplate_tilt_deg, "L1", "S1", 1);
-    snprintf(o->method, sizeof o->method, "L1 superior to S1 superior endplate (sagittal Cobb)");
+    snprintf(o->method, sizeof o->method, "L1 superior to S1 superior endplate (sagittal Cobb; endplates fitted on %s)",
+             s->sup_endplate_ct ? (l1->sup_endplate_ct ? "the CT's bone edge" : "the label mask, S1's on the CT's bone edge")
+                                : (l1->sup_endplate_ct ? "the label mask, L1's on the CT's bone edge" : "the label mask"));
     return;
   }
   if (low && isfinite(low->inf_endplate_tilt_deg)) {

@@ -202,6 +202,9 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   }
   if ((st = vt_spine_morphometry(mask, &m, &nm, err))) goto fail;
   if ((st = vt_spine_bone_hu(ct, mask, m, nm, err))) goto fail;
+  /* the sacrum's top in this mask is the L5/S1 disc's plane, not S1's
+   * endplate: that one is refitted on the CT's bone (sagittal_alignment.c) */
+  if ((st = vt_spine_sagittal_endplates_ct(ct, mask, m, nm, err))) goto fail;
   vt_volume_free(mask);
   mask = NULL;
   /* levels whose cut is doubtful: not graded, and not a reference for their

@@ -15,13 +15,13 @@ applied to the reference body map behind spine_report.json. On
   - aorta_report_case/ct_cropped.nii.gz (1.5 mm, LPS) against vertebrae_T12,
   - ibsi1_lung_ct_crop (the column cut by the image's side): no label, no grade.
 Lumbar lordosis: ours on the reference bodies within 1 degree of the same
-rule in numpy (lordosis_ref.py), ours from the CT within 12. On the aorta
-case (thin thoracic discs) the T11/T12 and T12/L1 discs within 4 mm of the
-reference T12 body's ends (unlabelled levels: read from the debug lines).
+rule in numpy (lordosis_ref.py), ours from the CT within 5 (S1's endplate
+on the CT's bone). On the aorta case (thin thoracic discs) the T11/T12 and
+T12/L1 discs within 4 mm of the reference T12 body's ends (unlabelled
+levels: read from the debug lines).
 Printed, not asserted — the accuracy goals not yet met (docs/image-analyze.md):
 L5 body Dice, heights within 3 mm of spine_report.json's own numbers (a
-different rule: see below), the aorta case's T12 label, lordosis from the CT within
-5 degrees.
+different rule: see below), the aorta case's T12 label.
 
 usage: analyze_refs.py VERTEBRA SHARED_DATA
 """
@@ -220,12 +220,12 @@ try:
         # lumbar lordosis (L1-S1): the same rule written again in numpy
         # (lordosis_ref.py) on the reference masks. Asserted: our measurement
         # of the reference body mask agrees with it within 1 degree (the
-        # same rule, two implementations). Our angle from the CT is asserted
-        # within 12 degrees (a regression guard) and printed against the
-        # goal of 5 degrees (an endplate line over a 20 mm window on 3 mm
-        # voxels is known to about 2 degrees per endplate): not met, since
-        # the analysis cuts the sacrum at its L5/S1 disc plane, the wedge
-        # disc's mid-plane, so S1's endplate reads half the disc's wedge flat.
+        # same rule, two implementations), and our angle from the CT within
+        # 5 degrees (an endplate line over a 20 mm window on 3 mm voxels is
+        # known to about 2 degrees per endplate). The analysis cuts the
+        # sacrum at its L5/S1 disc plane, so S1's endplate is fitted on the
+        # CT's bone edge instead (sagittal_alignment.c); from the mask's cut
+        # it read 42 degrees (12 off).
         rep = ts + "/spine_report/example_ct_report"
         lr = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "lordosis_ref.py"),
                              rep + "/totalseg.nii.gz", rep + "/totalseg_vertebrae_body.nii.gz"], capture_output=True, text=True)
@@ -248,11 +248,11 @@ try:
                   "reference bodies: our lordosis %.1f deg, lordosis_ref.py's %.1f deg (same rule)" % (same, ref_lord))
             lo = doc.get("lordosis")
             got = lo["angle_deg"] if lo else float("nan")
-            check(lo is not None and lo["lower"] == "S1" and abs(got - ref_lord) <= 12.0,
-                  "example_ct: lordosis L1-S1 %.1f deg from the CT, %.1f deg on the reference masks (within 12)"
+            check(lo is not None and lo["lower"] == "S1" and abs(got - ref_lord) <= 5.0,
+                  "example_ct: lordosis L1-S1 %.1f deg from the CT, %.1f deg on the reference masks (within 5)"
                   % (got, ref_lord))
-            print("goal example_ct lordosis within 5 deg of the reference masks': %.1f deg off%s" %
-                  (abs(got - ref_lord), "" if abs(got - ref_lord) <= 5 else ": not met"))
+            check(lo is not None and "S1's on the CT's bone edge" in lo["method"],
+                  "example_ct: S1's endplate fitted on the CT's bone (method: %s)" % (lo or {}).get("method"))
             check(doc.get("kyphosis") is None, "example_ct: kyphosis null (T4 not in view)")
         print("example_ct warnings: %s" % doc.get("warnings"))
         # withheld labels: how the anchors' suggestion compares (printed)
