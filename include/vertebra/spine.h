@@ -100,6 +100,8 @@ typedef struct vt_sagittal_angle {
   int standard_span;    /* 1: the standard end vertebrae (L1-S1, T4-T12) */
   double angle_deg;     /* positive for the physiological curve, negative when inverted */
   char upper[8], lower[8]; /* end vertebrae: "L1" / "S1" or "L5"; "T4" / "T12" */
+  double upper_line_ras[2][3], lower_line_ras[2][3]; /* the two endplate lines used: anterior [0]
+                                                      * and posterior [1] ends (world RAS mm) */
   char method[160];     /* which endplates were used */
   char warning[200];    /* why not measured, or why not the standard span; "" when none */
 } vt_sagittal_angle;

@@ -50,6 +50,8 @@ typedef struct vt_spine_render_opts {
 #define VT_SPINE_RGB_ANTERIOR 0xFFFF00  /* anterior height line */
 #define VT_SPINE_RGB_MIDDLE 0x00FFFF    /* middle height line */
 #define VT_SPINE_RGB_POSTERIOR 0xFF00FF /* posterior height line */
+#define VT_SPINE_RGB_ENDPLATE 0xFF0000  /* endplate lines of lordosis and kyphosis */
+#define VT_SPINE_ENDPLATE_EXTEND_MM 15.0 /* each drawn endplate line runs this far past both ends */
 
 /* A rendered view: 8-bit RGB rows, top row first. Pixel (col, row) shows the
  * world point whose vertical coordinate (RAS z) is v0_mm - row * pixel_mm and
@@ -73,7 +75,10 @@ VT_API void vt_spine_render_defaults(vt_spine_render_opts *opts);
  * labels), in the window of `opts`; semi-transparent label colours; the label
  * name beside each vertebra ("?" appended when uncertain); the trabecular ROI
  * outline; on the sagittal view the anterior, middle and posterior height
- * lines. `opts` may be NULL (defaults). *out is filled on success; release
+ * lines, and the fitted endplate lines of the lumbar lordosis and thoracic
+ * kyphosis (vt_spine_lordosis / vt_spine_kyphosis on `morph`), each extended
+ * by VT_SPINE_ENDPLATE_EXTEND_MM past both ends, with the span and angle
+ * ("L1-S1 50") in the bottom left corner. `opts` may be NULL (defaults). *out is filled on success; release
  * with vt_spine_image_free. VT_EINVAL (no CT or labels, grids differ,
  * singular affine, bad options), VT_ENOMEM. */
 VT_API vt_status vt_spine_render(const vt_spine_findings *f, vt_spine_view view,

@@ -1,7 +1,8 @@
 /* render_png.c — sagittal and coronal overlays of a spine analysis as PNG:
  * a curved reformat through the vertebral body centroids, label colours, the
- * level names, the trabecular ROI outline and the six-point height lines
- * (conventions in docs/image-outputs.md). */
+ * level names, the trabecular ROI outline, the six-point height lines and the
+ * endplate lines of lordosis and kyphosis (conventions in
+ * docs/image-outputs.md). */
 #include <math.h>
 #include <png.h>
 #include <setjmp.h>
@@ -52,7 +53,7 @@ static const glyph FONT[] = {
     {'I', {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}}, {'L', {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}},
     {'P', {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}}, {'R', {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}},
     {'S', {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}}, {'T', {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}},
-    {'?', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04}},
+    {'?', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04}}, {'-', {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}},
 };
 
 static const glyph *find_glyph(char c) {
@@ -96,14 +97,18 @@ static void draw_text(canvas *cv, long x0, long y0, const char *s, int scale, co
   }
 }
 
+/* A line `thick` pixels wide, thickened across its run (sideways for a
+ * steep line such as a height, downwards for a flat one such as an
+ * endplate). */
 static void draw_line(canvas *cv, double x0, double y0, double x1, double y1, int thick,
                       const unsigned char c[3]) {
   double len = hypot(x1 - x0, y1 - y0);
   long steps = (long)ceil(len * 2) + 1;
+  int flat = fabs(x1 - x0) > fabs(y1 - y0);
   for (long s = 0; s <= steps; s++) {
     double t = (double)s / (double)steps;
     long x = lround(x0 + t * (x1 - x0)), y = lround(y0 + t * (y1 - y0));
-    for (int d = 0; d < thick; d++) put_px(cv, x + d, y, c);
+    for (int d = 0; d < thick; d++) put_px(cv, flat ? x : x + d, flat ? y + d : y, c);
   }
 }
 
@@ -381,6 +386,48 @@ static void draw_heights(canvas *cv, const view_geom *g, const vt_vertebra_morph
   }
 }
 
+/* The endplate lines of the lordosis and the kyphosis (the rules of
+ * vt_spine_lordosis / vt_spine_kyphosis, so the image shows what
+ * vertebrae.json measured), extended past both ends as a reader draws a Cobb
+ * angle, and each span with its angle ("L1-S1 50") in the bottom left.
+ * The sagittal view projects on the world y-z plane, the plane of the tilts,
+ * so the drawn lines meet at the reported angle. */
+static void draw_alignment(canvas *cv, const view_geom *g, const vt_spine_findings *f, int thick, int scale) {
+  unsigned char red[3];
+  hex_rgb(VT_SPINE_RGB_ENDPLATE, red);
+  for (int k = 0; k < 2; k++) {
+    vt_sagittal_angle a;
+    if (k == 0) vt_spine_lordosis(f->morph, f->n, &a);
+    else vt_spine_kyphosis(f->morph, f->n, &a);
+    if (!a.measured || !isfinite(a.angle_deg)) continue;
+    double px[2][2][2]; /* line, end (anterior, posterior), (col, row) */
+    int drawn = 0;
+    for (int l = 0; l < 2; l++) {
+      const double(*e)[3] = l == 0 ? a.upper_line_ras : a.lower_line_ras;
+      double d[3], len = 0, p0[3], p1[3];
+      for (int r = 0; r < 3; r++) d[r] = e[0][r] - e[1][r], len += d[r] * d[r];
+      len = sqrt(len);
+      if (!(len > 0) || !isfinite(len)) break;
+      for (int r = 0; r < 3; r++) {
+        p0[r] = e[0][r] + VT_SPINE_ENDPLATE_EXTEND_MM * d[r] / len;
+        p1[r] = e[1][r] - VT_SPINE_ENDPLATE_EXTEND_MM * d[r] / len;
+      }
+      project(g, p0, &px[l][0][0], &px[l][0][1]);
+      project(g, p1, &px[l][1][0], &px[l][1][1]);
+      draw_line(cv, px[l][0][0], px[l][0][1], px[l][1][0], px[l][1][1], thick, red);
+      drawn++;
+    }
+    if (drawn < 2) continue;
+    char text[32];
+    snprintf(text, sizeof text, "%s-%s %.0f", a.upper, a.lower, a.angle_deg);
+    /* a legend in the bottom left corner (beside the lines the text
+     * covered the sacrum's label and the lines themselves): lordosis on the
+     * last row, kyphosis above it */
+    long ty = cv->h - 2 - (long)(k + 1) * 9 * scale;
+    draw_text(cv, 2 * scale, ty < 2 ? 2 : ty, text, scale, red);
+  }
+}
+
 vt_status vt_spine_render(const vt_spine_findings *f, vt_spine_view view, const vt_spine_render_opts *opts,
                           vt_spine_image *out, vt_error *err) {
   if (!f || !f->ct || !f->labels || (f->n && !f->morph) || !out)
@@ -444,14 +491,16 @@ vt_status vt_spine_render(const vt_spine_findings *f, vt_spine_view view, const 
       if (edge) put_px(&cv, (long)c, (long)r, green);
     }
   int thick = g.px < 0.9 ? 2 : 1;
-  if (view == VT_SPINE_SAGITTAL)
-    for (size_t t = 0; t < f->n; t++) draw_heights(&cv, &g, &f->morph[t], thick);
-  /* level names: beside each body, on the anterior side (sagittal) or the
-   * patient's left (coronal), i.e. walking left or right from the centroid
-   * along the image row until the label ends */
   int scale = (int)lround(2.5 / g.px);
   if (scale < 1) scale = 1;
   if (scale > 6) scale = 6;
+  if (view == VT_SPINE_SAGITTAL) {
+    for (size_t t = 0; t < f->n; t++) draw_heights(&cv, &g, &f->morph[t], thick);
+    draw_alignment(&cv, &g, f, thick + 1, scale);
+  }
+  /* level names: beside each body, on the anterior side (sagittal) or the
+   * patient's left (coronal), i.e. walking left or right from the centroid
+   * along the image row until the label ends */
   for (size_t t = 0; t < f->n; t++) {
     const vt_vertebra_morph *m = &f->morph[t];
     double x, y;

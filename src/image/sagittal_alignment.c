@@ -414,7 +414,11 @@ static const vt_vertebra_morph *find(const vt_vertebra_morph *v, size_t n, int l
   return NULL;
 }
 
-static void set_angle(vt_sagittal_angle *o, double deg, const char *upper, const char *lower, int standard) {
+/* Fills a measured angle; `up` and `low` are the end endplates' lines. */
+static void set_angle(vt_sagittal_angle *o, double deg, const char *upper, const char *lower, int standard,
+                      const double up[2][3], const double low[2][3]) {
+  memcpy(o->upper_line_ras, up, sizeof o->upper_line_ras);
+  memcpy(o->lower_line_ras, low, sizeof o->lower_line_ras);
   o->measured = 1;
   o->standard_span = standard;
   o->angle_deg = deg;
@@ -435,14 +439,16 @@ void vt_spine_lordosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
   /* positive = concave posteriorly: S1's endplate faces further anterior
    * than L1's (RAS +y is anterior) */
   if (s && isfinite(s->sup_endplate_tilt_deg)) {
-    set_angle(o, s->sup_endplate_tilt_deg - l1->sup_endplate_tilt_deg, "L1", "S1", 1);
+    set_angle(o, s->sup_endplate_tilt_deg - l1->sup_endplate_tilt_deg, "L1", "S1", 1, l1->sup_endplate_ras,
+              s->sup_endplate_ras);
     snprintf(o->method, sizeof o->method, "L1 superior to S1 superior endplate (sagittal Cobb; endplates fitted on %s)",
              s->sup_endplate_ct ? (l1->sup_endplate_ct ? "the CT's bone edge" : "the label mask, S1's on the CT's bone edge")
                                 : (l1->sup_endplate_ct ? "the label mask, L1's on the CT's bone edge" : "the label mask"));
     return;
   }
   if (low && isfinite(low->inf_endplate_tilt_deg)) {
-    set_angle(o, low->inf_endplate_tilt_deg - l1->sup_endplate_tilt_deg, "L1", low->label, 0);
+    set_angle(o, low->inf_endplate_tilt_deg - l1->sup_endplate_tilt_deg, "L1", low->label, 0, l1->sup_endplate_ras,
+              low->inf_endplate_ras);
     snprintf(o->method, sizeof o->method, "L1 superior to %s inferior endplate (sagittal Cobb; S1 not available)",
              low->label);
     snprintf(o->warning, sizeof o->warning, "lumbar lordosis measured L1-%s, not L1-S1: %s", low->label,
@@ -475,7 +481,8 @@ void vt_spine_kyphosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
   }
   /* positive = concave anteriorly: T4's endplate faces further anterior
    * than T12's */
-  set_angle(o, up->sup_endplate_tilt_deg - t12->inf_endplate_tilt_deg, up->label, "T12", up->verse_label == 11);
+  set_angle(o, up->sup_endplate_tilt_deg - t12->inf_endplate_tilt_deg, up->label, "T12", up->verse_label == 11,
+            up->sup_endplate_ras, t12->inf_endplate_ras);
   snprintf(o->method, sizeof o->method, "%s superior to T12 inferior endplate (sagittal Cobb)", up->label);
   if (up->verse_label != 11)
     snprintf(o->warning, sizeof o->warning, "thoracic kyphosis measured %s-T12, not the standard T4-T12 "

@@ -119,6 +119,14 @@ try:
                 im = Image.open(os.path.join(out, name))
                 im.load()
                 check(im.size[0] >= 64 and im.size[1] >= 64, "%s decodes, %dx%d" % (name, im.size[0], im.size[1]))
+                # the lordosis's endplate lines (pure red, VT_SPINE_RGB_ENDPLATE):
+                # on the sagittal view when vertebrae.json measured it, never coronal
+                px = np.asarray(im.convert("RGB")).reshape(-1, 3)
+                red = int(np.sum((px[:, 0] == 255) & (px[:, 1] == 0) & (px[:, 2] == 0)))
+                measured = json.load(open(os.path.join(out, "vertebrae.json"))).get("lordosis") is not None
+                want = name == "sagittal.png" and measured
+                check(red >= 40 if want else red == 0, "%s: %d endplate-line pixels (lordosis %s)" %
+                      (name, red, "measured" if measured else "not measured"))
         except ImportError:
             print("skip PNG decode: no Pillow")
         sd = data + "/fhir/hl7_fhir_r4_examples"

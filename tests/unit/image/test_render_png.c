@@ -3,7 +3,10 @@
  * libpng at the rendered size, each label's colour appears at its projected
  * centroid, anterior is on the image left (sagittal), the curve keeps every
  * body in the coronal plane, ROI outline and height lines are drawn with the
- * measured lengths, and a failed write leaves no file. */
+ * measured lengths, the endplate lines of the lordosis lie along the
+ * phantom's true endplate tilts (and none are drawn where no angle is
+ * measured), and a failed write leaves no file. */
+#include <jansson.h>
 #include <png.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -78,6 +81,84 @@ static size_t count_rgb(const unsigned char *rgb, size_t w, size_t h, unsigned h
   return n;
 }
 
+/* Whether a pixel of colour `hex` lies within +-r of (col, row). */
+static int rgb_near(const unsigned char *rgb, size_t w, size_t h, double col, double row, int r, unsigned hex) {
+  for (long y = lround(row) - r; y <= lround(row) + r; y++)
+    for (long x = lround(col) - r; x <= lround(col) + r; x++) {
+      if (x < 0 || y < 0 || (size_t)x >= w || (size_t)y >= h) continue;
+      const unsigned char *q = rgb + 3 * ((size_t)y * w + (size_t)x);
+      if (q[0] == (unsigned char)(hex >> 16) && q[1] == (unsigned char)(hex >> 8) && q[2] == (unsigned char)hex)
+        return 1;
+    }
+  return 0;
+}
+
+/* The lordosis's endplate lines on a T12-L5 + sacrum phantom with a 30
+ * degree lordosis: along a line through the middle of each drawn line with
+ * the truth's tilt (L1's and the sacrum's, from truth.json), over the drawn
+ * length, endplate-red pixels lie within a pixel at >= 90 % of the points (a
+ * line drawn with the wrong tilt, sign or endplate is 5-17 px off at its
+ * ends); the legend is drawn in the bottom left. */
+static void check_endplate_lines(void) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.top = 19, o.bottom = 24;
+  o.lordosis_deg = 30;
+  vt_volume *ct = NULL, *lab = NULL;
+  char *js = NULL;
+  vt_error err;
+  vt_vertebra_morph *m = NULL;
+  size_t n = 0;
+  CHECK(vt_phantom_build(&o, &ct, &lab, &js, &err) == VT_OK);
+  CHECK(ct && vt_spine_morphometry(lab, &m, &n, &err) == VT_OK);
+  json_t *truth = js ? json_loads(js, 0, NULL) : NULL, *tv = json_object_get(truth, "vertebrae");
+  double tilt[2] = {NAN, NAN}; /* L1, sacrum */
+  for (size_t i = 0; i < json_array_size(tv); i++) {
+    const char *l = json_string_value(json_object_get(json_array_get(tv, i), "label"));
+    double t = json_real_value(json_object_get(json_array_get(tv, i), "sagittal_tilt_deg"));
+    if (l && !strcmp(l, "L1")) tilt[0] = t;
+    if (l && !strcmp(l, "S")) tilt[1] = t;
+  }
+  vt_sagittal_angle a;
+  vt_spine_lordosis(m, n, &a);
+  CHECK(a.measured && !strcmp(a.lower, "S1") && isfinite(tilt[0]) && isfinite(tilt[1]));
+  vt_spine_findings f = {ct, lab, m, NULL, n, NULL, 0, NULL};
+  vt_spine_image img;
+  memset(&img, 0, sizeof img);
+  CHECK(vt_spine_render(&f, VT_SPINE_SAGITTAL, NULL, &img, &err) == VT_OK);
+  if (a.measured && img.rgb) {
+    for (int l = 0; l < 2; l++) {
+      const double(*e)[3] = l == 0 ? a.upper_line_ras : a.lower_line_ras;
+      double mid[3], c0, r0, half = 0;
+      for (int r = 0; r < 3; r++) mid[r] = 0.5 * (e[0][r] + e[1][r]), half += (e[0][r] - e[1][r]) * (e[0][r] - e[1][r]);
+      half = 0.5 * sqrt(half) + VT_SPINE_ENDPLATE_EXTEND_MM - 2; /* mm, short of the drawn ends */
+      vt_spine_image_project(&img, mid, &c0, &r0);
+      /* the line is square to the cranial normal (cos t, sin t in the world
+       * y-z plane); on the image +col is -y (posterior) and +row is -z */
+      double t = tilt[l] * M_PI / 180, dc = -cos(t), dr = sin(t);
+      int pts = 0, hit = 0;
+      for (double s = -half; s <= half; s += 1.0) {
+        pts++;
+        hit += rgb_near(img.rgb, img.width, img.height, c0 + s * dc / img.pixel_mm, r0 + s * dr / img.pixel_mm, 1,
+                        VT_SPINE_RGB_ENDPLATE);
+      }
+      CHECK_MSG(pts > 20 && hit >= 0.9 * pts, "%s endplate line (truth tilt %.1f deg): %d of %d points red",
+                l ? "S1" : "L1", tilt[l], hit, pts);
+    }
+    /* the legend "L1-S1 30": red in the bottom left corner */
+    size_t legend = 0;
+    for (size_t y = img.height * 3 / 4; y < img.height; y++)
+      for (size_t x = 0; x < img.width / 2; x++) legend += rgb_near(img.rgb, img.width, img.height, (double)x, (double)y, 0, VT_SPINE_RGB_ENDPLATE);
+    CHECK_MSG(legend >= 30, "legend: %zu red pixels in the bottom left", legend);
+  }
+  vt_spine_image_free(&img);
+  json_decref(truth);
+  free(js);
+  free(m);
+  vt_volume_free(ct);
+  vt_volume_free(lab);
+}
+
 static void check_view(const phantom *p, vt_spine_view view, const char *path, vt_spine_image *keep) {
   vt_spine_findings f = {p->ct, p->lab, p->m, NULL, p->n, NULL, 0, NULL};
   vt_spine_image img;
@@ -143,6 +224,8 @@ static void check_view(const phantom *p, vt_spine_view view, const char *path, v
     }
   }
   CHECK(count_rgb(rgb, w, h, VT_SPINE_RGB_ROI) > 0);
+  /* T12-L3: neither lordosis nor kyphosis measurable, so no endplate lines */
+  CHECK_INT(count_rgb(rgb, w, h, VT_SPINE_RGB_ENDPLATE), 0);
   free(rgb);
   if (keep) *keep = img;
   else vt_spine_image_free(&img);
@@ -179,6 +262,7 @@ int main(void) {
   check_view(&curved, VT_SPINE_CORONAL, path, NULL);
   snprintf(path, sizeof path, "%s/curved_sag.png", dir);
   check_view(&curved, VT_SPINE_SAGITTAL, path, NULL);
+  check_endplate_lines();
   /* a failed write leaves nothing behind */
   vt_spine_findings f = {ras.ct, ras.lab, ras.m, NULL, ras.n, NULL, 0, NULL};
   vt_error err;
