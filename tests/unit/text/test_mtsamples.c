@@ -17,11 +17,18 @@ typedef struct want {
 static char *CSV;
 static vt__targets *T;
 
-static void check(const char *sentence, const want *w, size_t n) {
-  const char *at = strstr(CSV, sentence);
-  CHECK_MSG(at != NULL, "sentence not in mtsamples_spine.csv: %s", sentence);
+/* The sentence under test is read from the corpus, not written here: it runs
+ * from the first occurrence of `start` (its opening words) to the next full
+ * stop, so the test carries only a key into the shared data. */
+static void check(const char *start, const want *w, size_t n) {
+  const char *at = strstr(CSV, start);
+  CHECK_MSG(at != NULL, "sentence start not in mtsamples_spine.csv: %s", start);
   if (!at) return;
-  size_t len = strlen(sentence);
+  const char *stop = strchr(at, '.');
+  CHECK_MSG(stop != NULL, "no full stop after: %s", start);
+  if (!stop) return;
+  size_t len = (size_t)(stop + 1 - at);
+  const char *sentence = start;
   char *copy = malloc(len + 1);
   memcpy(copy, at, len);
   copy[len] = 0;
@@ -53,33 +60,30 @@ int main(void) {
   if (!CSV || !T) return VT_TEST_END();
   {
     const want w[] = {{"central_stenosis", "C3-C4", "central", "moderate"}};
-    check("There is moderate central spinal stenosis at C3-4.", w, 1);
+    check("There is moderate central spinal", w, 1);
   }
   {
     const want w[] = {{"spondylosis", "C6-C7", "", "mild"}, {"spondylosis", "C5-C6", "", "mild"},
                       {"spondylosis", "C4-C5", "", "mild"}, {"spondylosis", "C3-C4", "", "mild"},
                       {"disc_bulge", "C6-C7", "", ""},      {"disc_bulge", "C5-C6", "", ""},
                       {"disc_bulge", "C4-C5", "", ""},      {"disc_bulge", "C3-C4", "", ""}};
-    check("Superimposed on this is mild spondylosis and disc bulge at C6-7, C5-6, C4-5, and C3-4.",
-          w, 8);
+    check("Superimposed on this is mild", w, 8);
   }
   {
     const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", ""}};
-    check("reveals bilateral L5-S1 neuroforaminal stenosis, slightly worse on the right.", w, 1);
+    check("reveals bilateral L5-S1", w, 1);
   }
   {
     const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", "mild"}};
-    check("Mild bilateral neural foraminal stenosis at the L5-S1 level.", w, 1);
+    check("Mild bilateral neural foraminal", w, 1);
   }
   {
     const want w[] = {{"disc_herniation", "L3-L4", "", ""}};
-    check("This revealed an L3-4 disc herniation extending inferiorly and behind the L4 vertebral "
-          "body.",
-          w, 1);
+    check("This revealed an L3-4", w, 1);
   }
   {
     const want w[] = {{"facet_degeneration", "L4-L5", "bilateral", "mild"}};
-    check("At the L4-5 level, mild bilateral facet arthrosis is present.", w, 1);
+    check("At the L4-5 level, mild", w, 1);
   }
   {
     const want w[] = {{"disc_desiccation", "L4-L5", "", ""},
@@ -91,9 +95,7 @@ int main(void) {
                       {"foraminal_stenosis", "L2-L3", "", ""},
                       {"foraminal_stenosis", "L3-L4", "", ""}};
     /* the elided "central canal [stenosis]" is its own mention */
-    check("There is disc desiccation at L4-L5 and L5-S1 with no significant central canal or "
-          "foraminal stenosis at L1-L2, L2-L3, and L3-L4.",
-          w, 8);
+    check("There is disc desiccation at", w, 8);
   }
   vt__targets_free(T);
   free(CSV);
