@@ -43,7 +43,6 @@
 #define TILT_Y0 0.3          /* ... over 30-70 % of the depth */
 #define TILT_Y1 0.7
 #define DISC_SEARCH_MM 12.0  /* pure disc sought this far outside the mask's edge */
-#define PEAK_SEARCH_MM 8.0   /* the plate's peak this far from the disc's minimum */
 #define MAXW 24              /* samples in one endplate window */
 #define MIN_CONTRAST_HU 30.0 /* T - D below this: no refinement (ill-conditioned) */
 #define MIN_SLICE_MM 2.0
@@ -203,7 +202,7 @@ static int band_read(const vt__view *v, const unsigned char *levmask, int code, 
   while (kb > 0 && isb[kb - 1]) kb--;
   while (kt + 1 < nz && isb[kt + 1]) kt++;
   free(isb);
-  long pad = (long)ceil((DISC_SEARCH_MM + PEAK_SEARCH_MM) / v->sp[2]) + 3;
+  long pad = (long)ceil(DISC_SEARCH_MM / v->sp[2]) + 3;
   b->kb = kb, b->kt = kt;
   b->k0 = kb - pad < 0 ? 0 : kb - pad;
   long k1 = kt + pad >= nz ? nz - 1 : kt + pad;
@@ -286,9 +285,10 @@ static void band_edge(const vt__view *v, const band *b, int top, edge *e) {
   }
   e->D = sD / nD;
   if (e->T - e->D < MIN_CONTRAST_HU) return;
+  /* the plate's peak: between the disc's minimum and two slices inside the
+   * mask's edge (a wedge's collapsed space puts the minimum far out) */
   long kp = kd;
-  for (long m = 0; m <= (long)(PEAK_SEARCH_MM / sz) + 1; m++) {
-    long k = kd - sgn * m;
+  for (long k = kd; k != kg - 3 * sgn; k -= sgn) {
     if (k < b->k0 || k > last) break;
     if (P(k) > P(kp)) kp = k;
   }
