@@ -26,8 +26,9 @@
  * more (at 1 mm the mask's half-voxel is already as good), the fitted plate
  * neither vanishing (t at the grid's floor, what a centre-sampled phantom
  * gives: its samples are pure tissues) nor misfitting; per endplate the
- * refined surface must stay within half a slice + 1 mm of the mask's, else
- * the mask's height stays. */
+ * refined surface must stay within a slice + 1 mm of the mask's, else the
+ * mask's height stays. The anterior and posterior walls, which set the
+ * 20/50/80 % points, are placed alike along AP with the same plate excess. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
