@@ -133,6 +133,15 @@ double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spi
 /* The largest of a level's three heights. */
 double vt__max_height(const vt_vertebra_morph *m);
 
+/* Sub-voxel endplates (analyze_subvoxel.c): where the CT is box-averaged
+ * (slices >= 2 mm, a plate fitted), replaces each level's three heights and
+ * coronal tilt in m[0..nm) by those of endplate surfaces placed from the
+ * partial-volume HU; levmask holds level codes 1..nl (bit 0x80: body), prov
+ * the provisional label of each level. refined[k]: bit 0 heights, bit 1 tilt.
+ * Returns the number of levels refined (0: the mask's heights stay). */
+int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigned char *levmask, const int *prov,
+                           size_t nl, vt_vertebra_morph *m, size_t nm, int *refined);
+
 /* Label decisions from the anchors (lowest rib-bearing vertebra, sacrum):
  * fills out[0..nl-1] (provisional VerSe labels in prov[], always a valid
  * cranio-caudal sequence for measuring) and appends warnings. */

@@ -27,7 +27,12 @@
 /* A graded level whose posterior height is below this fraction of its
  * expected height has lost height all over (Genant's crush type). */
 #define CRUSH_POSTERIOR 0.85
-#define METHOD_VERSION "vertebra-ct-analyze 2 (canal track, body profile discs + tilted-disc search, rib/sacrum/pelvis anchors)"
+#define METHOD_VERSION "vertebra-ct-analyze 3 (canal track, body profile discs + tilted-disc search, rib/sacrum/pelvis " \
+                       "anchors, sub-voxel endplates from the partial-volume HU at >= 2 mm slices)"
+/* how a level's heights and tilt were read, in vertebrae.json */
+#define HEIGHT_MASK "mask-6point/1 (label mask on the mid-sagittal plane, each end to a voxel face)"
+#define HEIGHT_SUBVOXEL "subvoxel-endplate/1 (endplate surfaces from the partial-volume HU integral across " \
+                        "each endplate, bands of 16 x 4 mm columns; plate constants fitted on the column)"
 
 /* A level whose span or height says a disc was missed or falsely found
  * there holds two vertebrae or half of one: it is not named, nor is any level
@@ -67,6 +72,7 @@ struct vt_spine_analysis {
   vt_volume *labels;
   unsigned char *body; /* 1: body voxel of labels */
   vt_vertebra_morph *morph;
+  int *subvoxel; /* per morph entry: bit 0 heights, bit 1 coronal tilt from sub-voxel endplates */
   vt_spine_level *levels;
   size_t n;
   vt__warnings warn;
@@ -83,6 +89,7 @@ void vt_spine_analysis_free(vt_spine_analysis *a) {
   vt_volume_free(a->labels);
   free(a->body);
   free(a->morph);
+  free(a->subvoxel);
   free(a->levels);
   for (size_t i = 0; i < a->warn.n; i++) free(a->warn.w[i]);
   free(a->warn.w);
@@ -148,7 +155,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt_volume *mask = NULL;
   vt_vertebra_morph *m = NULL;
   size_t nm = 0;
-  int *prov = NULL, *why = NULL;
+  int *prov = NULL, *why = NULL, *refined = NULL;
   progress(pfn, puser, "spinal canal", 0);
   if ((st = vt__find_canal(&v, &col, err))) goto fail;
   size_t d[3];
@@ -205,6 +212,11 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   /* the sacrum's top in this mask is the L5/S1 disc's plane, not S1's
    * endplate: that one is refitted on the CT's bone (sagittal_alignment.c) */
   if ((st = vt_spine_sagittal_endplates_ct(ct, mask, m, nm, err))) goto fail;
+  /* heights and coronal tilts from endplates placed to a fraction of a slice
+   * by the partial-volume HU, where the CT allows (analyze_subvoxel.c) */
+  refined = calloc(nm ? nm : 1, sizeof *refined);
+  if (!refined) goto oom;
+  int n_subvoxel = vt__subvoxel_endplates(&v, ct, levmask, prov, nl, m, nm, refined);
   vt_volume_free(mask);
   mask = NULL;
   /* levels whose cut is doubtful: not graded, and not a reference for their
@@ -232,18 +244,21 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   levmask = NULL;
   /* one morphometry entry per level, in level order */
   a->morph = calloc(nl, sizeof *a->morph);
+  a->subvoxel = calloc(nl, sizeof *a->subvoxel);
   a->levels = calloc(nl, sizeof *a->levels);
-  if (!a->morph || !a->levels) {
+  if (!a->morph || !a->levels || !a->subvoxel) {
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
     goto fail;
   }
   vt_spine_grade(m, nm);
   for (size_t i = 0; i < nl; i++) {
     const vt_vertebra_morph *hit = NULL;
+    size_t hk = 0;
     for (size_t k = 0; k < nm && !hit; k++)
-      if (m[k].verse_label == prov[i]) hit = &m[k];
+      if (m[k].verse_label == prov[i]) hit = &m[k], hk = k;
     if (!hit) continue; /* a level too small to measure */
     a->morph[a->n] = *hit;
+    a->subvoxel[a->n] = refined[hk];
     a->levels[a->n] = lab[i];
     vt_vertebra_morph *mo = &a->morph[a->n];
     mo->verse_label = lab[i].verse_label;
@@ -278,9 +293,11 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     if ((st = vt__warn(&a->warn, "the study looks contrast-enhanced (aorta about %.0f HU): trabecular "
                        "HU read high, so the osteoporosis category may be too favourable",
                        a->aorta_hu))) goto oom;
+  (void)n_subvoxel;
   free(m);
   free(prov);
   free(why);
+  free(refined);
   vt__column_free(&col);
   progress(pfn, puser, "done", 5);
   *out = a;
@@ -289,6 +306,7 @@ oom:
   st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
 fail:
   free(levmask);
+  free(refined);
   free(m);
   free(prov);
   free(why);
@@ -315,7 +333,23 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
     json_object_set_new(o, "label_basis", json_string(l->basis));
     if (!l->verse_label) json_object_set_new(o, "verse_label", json_null());
     json_object_set_new(o, "label_candidate", l->candidate[0] ? json_string(l->candidate) : json_null());
+    json_object_set_new(o, "height_method", json_string(a->subvoxel[i] & 1 ? HEIGHT_SUBVOXEL : HEIGHT_MASK));
+    json_object_set_new(o, "coronal_tilt_method",
+                        json_string(a->subvoxel[i] & 2 ? "subvoxel-endplate/1 (left and right endplate bands)"
+                                                        : "principal axis of the body mask"));
   }
+  /* the Cobb angle is read from these tilts: say which */
+  json_t *cobb = json_object_get(root, "cobb");
+  size_t nsub = 0, ntilt = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    nsub += (a->subvoxel[i] & 2) != 0;
+    ntilt += a->morph[i].verse_label != 26 && isfinite(a->morph[i].coronal_tilt_deg);
+  }
+  if (json_is_object(cobb) && nsub)
+    json_object_set_new(cobb, "method", json_string(nsub == ntilt ? "max coronal tilt difference of the sub-voxel "
+                                                                   "endplate planes (partial-volume HU)"
+                                                                 : "max coronal tilt difference; sub-voxel endplate "
+                                                                   "planes where refined, else body principal axes"));
   json_t *w = json_object_get(root, "warnings");
   if (!json_is_array(w)) {
     w = json_array();
