@@ -23,6 +23,8 @@
 #define SPLIT_RATIO 1.3      /* a level this much taller than the typical one holds a missed disc */
 #define SPLIT_MIN_SCORE 0.5  /* a new disc needs half the typical disc contrast */
 #define SPLIT_PASSES 3       /* a tall level may hold up to 2^3 - 1 missed discs */
+#define MERGE_SHORT 0.75     /* a disc between two levels each under this x the typical height */
+#define MERGE_SUM 1.45       /* and together at most this x it may cut one vertebra in two */
 
 /* Trilinear HU at view position p (mm); -1000 outside the volume. */
 static double hu_at(const vt__view *v, const double p[3]) {
@@ -149,6 +151,77 @@ static double local_height(const vt__disc *d, size_t n, size_t i, double H) {
   return fmax(H, m % 2 ? h[m / 2] : 0.5 * (h[m / 2 - 1] + h[m / 2]));
 }
 
+/* Contrast of found disc j of d[0..n): its best plane within SHIFT_MM along
+ * the column and the tilt ranges round its own plane (the search a new disc
+ * gets), the bone disks at 0.2 x the level pitch (5-9 mm) along the normal. */
+static double disc_contrast(const vt__view *v, const vt__column *col, const vt__disc *d, size_t n, size_t j,
+                            double r, double zmin, double zmax, int debug) {
+  double pitch = j + 1 < n ? d[j + 1].z - d[j].z : d[j].z - d[j - 1].z;
+  double gp = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
+  double s0 = atan2(d[j].nrm[1], d[j].nrm[2]), c0 = atan2(d[j].nrm[0], d[j].nrm[2]);
+  best_plane bj = search(v, col, fmax(zmin, d[j].z - SHIFT_MM), fmin(zmax, d[j].z + SHIFT_MM), s0, c0, SAG_RANGE_DEG,
+                         COR_RANGE_DEG, r, gp);
+  if (debug)
+    fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[j].z, bj.z, bj.sag / DEG,
+            bj.cor / DEG, bj.score);
+  return bj.score;
+}
+
+/* The counterpart of split_pass: drops a profile disc that cuts one
+ * vertebra in two. A disc whose two levels are each under MERGE_SHORT x the
+ * typical height round them (the median of the spans of the two levels on
+ * each side, the pair left out; the column's median H with fewer than two)
+ * and together at most MERGE_SUM x it (the doubt gate's pattern,
+ * analyze_doubt.c), where the column's end counts as a level end, is checked
+ * for the disc contrast a new disc needs: under SPLIT_MIN_SCORE x the median
+ * contrast of the (up to) four nearest other discs, the plane is no darker
+ * than the bone on both sides and the disc is dropped. Why: the profile's
+ * bone level (the median over +-20 mm) is biased up by endplate cortex where
+ * the window is cut by the column's end or where tilted endplates cross the
+ * profile disk over several mm (the 17.5-degree T3 atop a 35-degree
+ * kyphosis), so a body's trabecular middle passes for a dip there; inside
+ * the column the chain's spacing keeps such dips out, at its end nothing
+ * does. Returns the new count (d stays sorted). */
+static size_t merge_pass(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, double r, double H,
+                         int debug) {
+  double zmin = (double)col->k0 * v->sp[2], zmax = (double)col->k1 * v->sp[2];
+  for (size_t j = 0; j < nd && nd > 2;) {
+    double a = d[j].z - (j ? d[j - 1].z : zmin), b = (j + 1 < nd ? d[j + 1].z : zmax) - d[j].z;
+    double h[4];
+    int m = 0;
+    /* gap i lies between d[i-1] and d[i]; the pair is gaps j and j + 1 */
+    for (long g = (long)j - 2; g <= (long)j + 3; g++)
+      if ((g < (long)j || g > (long)j + 1) && g >= 1 && g < (long)nd) h[m++] = d[g].z - d[g - 1].z;
+    double T = H;
+    if (m >= 2) {
+      qsort(h, (size_t)m, sizeof *h, vt__cmp_double);
+      T = m % 2 ? h[m / 2] : 0.5 * (h[m / 2 - 1] + h[m / 2]);
+    }
+    if (!(a < MERGE_SHORT * T && b < MERGE_SHORT * T && a + b <= MERGE_SUM * T)) {
+      j++;
+      continue;
+    }
+    double near[4];
+    int nn = 0;
+    for (long i = (long)j - 2; i <= (long)j + 2 && nn < 4; i++)
+      if (i != (long)j && i >= 0 && i < (long)nd) near[nn++] = disc_contrast(v, col, d, nd, (size_t)i, r, zmin, zmax, debug);
+    qsort(near, (size_t)nn, sizeof *near, vt__cmp_double);
+    double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
+    double c = disc_contrast(v, col, d, nd, j, r, zmin, zmax, debug);
+    if (debug)
+      fprintf(stderr, "merge check disc z %.1f: levels %.1f + %.1f mm (typical %.1f), contrast %.1f (typical %.1f): %s\n",
+              d[j].z, a, b, T, c, S, nn > 0 && c < SPLIT_MIN_SCORE * S ? "dropped" : "kept");
+    if (nn > 0 && c < SPLIT_MIN_SCORE * S) {
+      memmove(d + j, d + j + 1, (nd - j - 1) * sizeof *d);
+      nd--;
+      j = j ? j - 1 : 0; /* the merged level may pair with its neighbour now */
+    } else {
+      j++;
+    }
+  }
+  return nd;
+}
+
 /* One pass over the levels of d[0..nd): each at least SPLIT_RATIO x its
  * typical height gets the best disc plane in its middle when that plane's
  * contrast reaches SPLIT_MIN_SCORE x the nearby found discs'. Returns the
@@ -175,17 +248,7 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
     int nn = 0;
     for (long j = (long)i - 2; j < (long)i + 2; j++) {
       if (j < 0 || j >= (long)n0) continue;
-      if (!isfinite(score[j])) {
-        double pitch = j + 1 < (long)n0 ? d[j + 1].z - d[j].z : d[j].z - d[j - 1].z;
-        double gp = fmin(9.0, fmax(5.0, 0.2 * fabs(pitch)));
-        double s0 = atan2(d[j].nrm[1], d[j].nrm[2]), c0 = atan2(d[j].nrm[0], d[j].nrm[2]);
-        best_plane bj = search(v, col, fmax(zmin, d[j].z - SHIFT_MM), fmin(zmax, d[j].z + SHIFT_MM), s0, c0,
-                               SAG_RANGE_DEG, COR_RANGE_DEG, r, gp);
-        score[j] = bj.score;
-        if (debug)
-          fprintf(stderr, "disc z %.1f: best plane z %.1f sag %.0f cor %.0f score %.1f\n", d[j].z, bj.z,
-                  bj.sag / DEG, bj.cor / DEG, bj.score);
-      }
+      if (!isfinite(score[j])) score[j] = disc_contrast(v, col, d, n0, (size_t)j, r, zmin, zmax, debug);
       near[nn++] = score[j];
     }
     qsort(near, (size_t)nn, sizeof *near, vt__cmp_double);
@@ -220,6 +283,7 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
   for (size_t i = 0; i + 1 < nd; i++) hs[i] = d[i + 1].z - d[i].z;
   qsort(hs, nd - 1, sizeof *hs, vt__cmp_double);
   double H = hs[(nd - 1) / 2];
+  nd = merge_pass(v, col, d, nd, r, H, debug);
   /* a level holding several vertebrae (a 72 mm level over T2-T4) needs more
    * than one disc: passes repeat, the discs sorted, while they add any */
   for (int pass = 0; pass < SPLIT_PASSES && nd < maxd; pass++) {

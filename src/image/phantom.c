@@ -113,7 +113,11 @@ static double classify(const model *m, const double p[3], int *label) {
       if (fabs(p[2] - L->zc) > L->h + 45) continue;
       double dx = p[0] - L->xc, dz = p[2] - L->zc, c = cos(L->theta), s = sin(L->theta);
       double lx = dx * c - dz * s, lz = dx * s + dz * c, ly = p[1];
-      if (L->phi != 0) { /* sagittal curve: then about the left-right axis */
+      /* sagittal curve: then about the left-right axis, around the level's AP
+       * centre; a level of a curved column with no tilt of its own (the apex
+       * of a kyphosis, phi = 0) still sits at its yc (it was drawn at y = 0,
+       * 27 mm in front of its truth, until this test keyed on yc too) */
+      if (L->phi != 0 || L->yc != 0) {
         double dy = p[1] - L->yc, cp = cos(L->phi), sp = sin(L->phi), z2 = lz;
         ly = dy * cp - z2 * sp;
         lz = dy * sp + z2 * cp;

@@ -264,6 +264,44 @@ static int bone_edge_below(const vt_volume *ct, const plane *p, double a, double
   return 0;
 }
 
+/* The bone's outer edge beyond a body's own endplate in column a: from
+ * u_from, inside the body, outward along `dir` (+1 cranially for a superior
+ * endplate, -1 caudally for an inferior one), the first fall from bright to
+ * dark (HU before minus HU after, over +-CT_EDGE_MM) of at least
+ * CT_MIN_RISE_HU / 2, at its steepest, with the cortex's peak before it and
+ * the disc's minimum after it followed as in bone_edge_below; the edge is
+ * the half-way crossing. Returns 0 when there is none. */
+static int bone_edge_out(const vt_volume *ct, const plane *p, double a, double u_from, int dir, double *h, int n,
+                         double *edge) {
+  for (int i = 0; i < n; i++) {
+    h[i] = hu_at(ct, p, a, u_from + dir * i * CT_STEP_MM);
+    if (!isfinite(h[i])) return 0;
+  }
+  const int e = (int)lround(CT_EDGE_MM / CT_STEP_MM), side = (int)lround(CT_SIDE_MM / CT_STEP_MM);
+  int at = -1;
+  for (int i = e; i + e < n && at < 0; i++) {
+    double r = h[i - e] - h[i + e];
+    if (r < 0.5 * CT_MIN_RISE_HU) continue;
+    while (i + 1 + e < n && h[i - e + 1] - h[i + 1 + e] >= r) i++, r = h[i - e] - h[i + e];
+    at = i;
+  }
+  if (at < 0) return 0;
+  int ipk = at, imn = at;
+  for (int i = at; i >= 0 && i >= at - side && h[i] >= h[ipk] - CT_TURN_HU; i--)
+    if (h[i] > h[ipk]) ipk = i;
+  for (int i = at; i < n && i <= at + side && h[i] <= h[imn] + CT_TURN_HU; i++)
+    if (h[i] < h[imn]) imn = i;
+  double mid = 0.5 * (h[ipk] + h[imn]);
+  if (!(h[ipk] - h[imn] >= CT_MIN_RISE_HU)) return 0;
+  for (int i = ipk + 1; i <= imn; i++)
+    if (h[i] <= mid) {
+      double t = (h[i - 1] - mid) / (h[i - 1] - h[i]);
+      *edge = u_from + dir * (i - 1 + t) * CT_STEP_MM;
+      return 1;
+    }
+  return 0;
+}
+
 /* The mid-sagittal plane of body m and its endplate window: the central
  * DEPTH_LO-DEPTH_HI of the body's depth in front of the canal cut
  * (morphometry.c's rule), on grid = m's label samples. *ok is 0 for a level
@@ -295,6 +333,15 @@ static vt_status body_window(const vt_volume *mask, const vt_vertebra_morph *m, 
   return VT_OK;
 }
 
+/* body_window, and the residual floor of a line fitted there: a mask edge
+ * is known to a voxel along the axis (vext, the voxel's extent). */
+static vt_status level_window(const vt_volume *mask, const vt_vertebra_morph *m, plane *p, unsigned char *grid,
+                              double *a_lo, double *a_hi, double *vext, double *floor_mm, int *ok, vt_error *err) {
+  *vext = 2 * (isfinite(m->height_resolution_mm) ? m->height_resolution_mm : 0.5);
+  *floor_mm = fmax(1.0, *vext);
+  return body_window(mask, m, p, grid, a_lo, a_hi, ok, err);
+}
+
 /* Fits the endplates of body m (or, when `sacrum` is set, the sacrum's
  * superior endplate under body m, sampled on m's plane and window: from the
  * sacrum's label, or with `ct`, from the CT's bone edge below the caudal end
@@ -305,13 +352,10 @@ static vt_status fit_level(const vt_volume *mask, const vt_volume *ct, vt_verteb
                            vt_vertebra_morph *sacrum, unsigned char *grid, double *buf, double *prof,
                            vt_error *err) {
   plane p;
-  double a_lo, a_hi;
+  double a_lo, a_hi, vext, floor_mm;
   int ok;
-  vt_status st = body_window(mask, m, &p, grid, &a_lo, &a_hi, &ok, err);
+  vt_status st = level_window(mask, m, &p, grid, &a_lo, &a_hi, &vext, &floor_mm, &ok, err);
   if (st || !ok) return st;
-  /* a mask edge is known to a voxel along the axis: residual floor */
-  double vext = 2 * (isfinite(m->height_resolution_mm) ? m->height_resolution_mm : 0.5);
-  double floor_mm = fmax(1.0, vext);
   int on_ct = sacrum && ct;
   if (sacrum && !ct) plane_sample(mask, &p, SACRUM, grid);
   double *xa = buf, *top = buf + p.na, *bot = buf + 2 * p.na, *tmp = buf + 3 * p.na;
@@ -341,6 +385,44 @@ static vt_status fit_level(const vt_volume *mask, const vt_volume *ct, vt_verteb
     store_line(&p, alpha, beta, a_lo, a_hi, &m->sup_endplate_tilt_deg, m->sup_endplate_ras);
   if (edge_line(xa, bot, n, vext, floor_mm, tmp, &alpha, &beta))
     store_line(&p, alpha, beta, a_lo, a_hi, &m->inf_endplate_tilt_deg, m->inf_endplate_ras);
+  return VT_OK;
+}
+
+#define CT_OUT_MM 15.0   /* from 3 mm inside the mask's end: a cut up to 12 mm into the body */
+#define CT_INSIDE_MM 3.0
+
+/* Refits body m's superior (`sup`) or inferior endplate on the CT's bone:
+ * in each column of m's window, the bone's outer edge (bone_edge_out) from
+ * CT_INSIDE_MM inside the end of m's run outward. Where the analysis's disc
+ * plane is tilted more than the disc, it cuts into the body at one end of
+ * the window and the mask's line is the plane's; the bone's edge is the
+ * endplate's wherever the plane lies. The mask's line stays when fewer than
+ * MIN_COLUMNS columns show an edge. */
+static vt_status fit_end_on_ct(const vt_volume *mask, const vt_volume *ct, vt_vertebra_morph *m, int sup,
+                               unsigned char *grid, double *buf, double *prof, vt_error *err) {
+  plane p;
+  double a_lo, a_hi, vext, floor_mm;
+  int ok;
+  vt_status st = level_window(mask, m, &p, grid, &a_lo, &a_hi, &vext, &floor_mm, &ok, err);
+  if (st || !ok) return st;
+  double *xa = buf, *ed = buf + p.na, *tmp = buf + 3 * p.na;
+  int n = 0, np = (int)lround(CT_OUT_MM / CT_STEP_MM) + 1;
+  for (int ia = 0; ia < p.na; ia++) {
+    double a = coord(ia);
+    int lo, hi;
+    if (a < a_lo - 1e-9 || a > a_hi + 1e-9 || !column_run(grid + ia * p.nu, p.nu, 0, 1, &lo, &hi)) continue;
+    double from = sup ? coord(hi) - CT_INSIDE_MM : coord(lo) + CT_INSIDE_MM;
+    if (!bone_edge_out(ct, &p, a, from, sup ? 1 : -1, prof, np, &ed[n])) continue;
+    xa[n++] = a;
+  }
+  double alpha, beta;
+  if (!edge_line(xa, ed, n, vext, floor_mm, tmp, &alpha, &beta) || !(fabs(beta) <= MAX_SLOPE)) return VT_OK;
+  if (sup) {
+    store_line(&p, alpha, beta, a_lo, a_hi, &m->sup_endplate_tilt_deg, m->sup_endplate_ras);
+    m->sup_endplate_ct = 1;
+  } else {
+    store_line(&p, alpha, beta, a_lo, a_hi, &m->inf_endplate_tilt_deg, m->inf_endplate_ras);
+  }
   return VT_OK;
 }
 
@@ -402,6 +484,14 @@ vt_status vt_spine_sagittal_endplates_ct(const vt_volume *ct, const vt_volume *m
     if (v[k].verse_label == SACRUM && v[k - 1].verse_label != SACRUM && v[k - 1].body_voxels >= 10 &&
         v[k].body_voxels >= 10)
       st = fit_level(mask, ct, &v[k - 1], &v[k], grid, buf, prof, err);
+  /* the kyphosis's ends: T12's inferior endplate and the superior ones of
+   * T4 and the levels below it that may stand in for it (vt_spine_kyphosis) */
+  for (size_t k = 0; k < n && !st; k++) {
+    if (v[k].body_voxels < 10) continue;
+    int l = v[k].verse_label;
+    if (l >= 11 && l <= 19 - (KYPHOSIS_MIN_LEVELS - 1)) st = fit_end_on_ct(mask, ct, &v[k], 1, grid, buf, prof, err);
+    else if (l == 19) st = fit_end_on_ct(mask, ct, &v[k], 0, grid, buf, prof, err);
+  }
   free(grid), free(buf), free(prof);
   return st;
 }
@@ -483,7 +573,8 @@ void vt_spine_kyphosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
    * than T12's */
   set_angle(o, up->sup_endplate_tilt_deg - t12->inf_endplate_tilt_deg, up->label, "T12", up->verse_label == 11,
             up->sup_endplate_ras, t12->inf_endplate_ras);
-  snprintf(o->method, sizeof o->method, "%s superior to T12 inferior endplate (sagittal Cobb)", up->label);
+  snprintf(o->method, sizeof o->method, "%s superior to T12 inferior endplate (sagittal Cobb%s)", up->label,
+           up->sup_endplate_ct ? "; endplates on the CT's bone edge where it shows one, else on the label mask" : "");
   if (up->verse_label != 11)
     snprintf(o->warning, sizeof o->warning, "thoracic kyphosis measured %s-T12, not the standard T4-T12 "
              "(T4 not in view or not fitted): a partial, smaller span", up->label);
