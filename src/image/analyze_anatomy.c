@@ -173,6 +173,7 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
   }
   free(seen);
   free(queue);
+  vt__level_lungs(v, col, lv, nl);
 }
 
 double vt__aorta_hu(const vt__view *v, const vt__column *col) {

@@ -81,6 +81,8 @@ typedef struct vt__level {
   double dens_x, dens_y, dens_r; /* the dens's centre and radius in the view (mm) */
   int atlas;               /* 1: the atlas (C1), split off the axis above its body */
   int cut_side;            /* 1: its body reaches the image's side or front/back edge */
+  double lung;             /* fraction of its middle slices with lung beside the body on both sides */
+  int lung_bearing;        /* lung fraction above the threshold (analyze_lungs.c) */
 } vt__level;
 
 typedef struct vt__disc {
@@ -107,6 +109,13 @@ size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *
                         double depth);
 /* Rib and sacrum evidence per level (fills rib, rib_bearing, sacrum). */
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* Lung beside each level (fills lung, lung_bearing; analyze_lungs.c): air in
+ * the paravertebral gutters on both sides, called by vt__level_anatomy. */
+void vt__level_lungs(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* The lowest lung-bearing level (the lung base: T12 to within about one
+ * level) when the lung-bearing levels are one run from the top of the view
+ * with a lung-free level below; -1 otherwise. */
+long vt__lung_base(const vt__level *lv, size_t nl);
 /* The dens of C2 (analyze_cervical.c): marks lv[0] when the column's top
  * level shows the axis's body narrowing above into a peg (fills dens*). */
 void vt__find_dens(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);

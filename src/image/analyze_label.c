@@ -4,7 +4,12 @@
  * lumbar vertebrae; four or six are reported as transitional anatomy, and
  * the ambiguous names get a low confidence). With one anchor the labels are
  * counted from it but stay below the default confidence threshold (0.5):
- * an anchor the other does not confirm is how wrong-level labels happen. With none
+ * an anchor the other does not confirm is how wrong-level labels happen. A
+ * rib anchor without the sacrum is checked against the lung base (the lowest
+ * level with lung beside it, T12 to within about one level): agreement is
+ * said in the basis but keeps the labels below the threshold (a missed 12th
+ * rib or a false lowest rib still agrees to within a level); disagreement
+ * lowers them further and warns. With none
  * no label is given: the field of view does not allow one, and guessing from
  * size alone is what makes wrong-level reports (docs/image-analyze.md). */
 #include <stdarg.h>
@@ -46,6 +51,14 @@ static int step_label(int from, int steps) {
   int to = at + steps;
   return to >= 0 && to < n ? seq[to] : 0;
 }
+
+/* Confidence of the levels counted from a rib anchor alone (no sacrum),
+ * whether or not the lung base agrees: below the default threshold. The lung
+ * base agrees to within a level also when the 12th rib is missed (T11 taken
+ * for T12) or a false rib is read below T12 (aorta case: spleen and kidney
+ * beside L1), so only the lumbar count up from the sacrum confirms a rib
+ * anchor. */
+#define RIB_ONLY 0.45
 
 static void set(vt_spine_level *o, int verse, double conf, const char *basis) {
   o->verse_label = verse;
@@ -154,6 +167,12 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
    * lowest level may be cut or the view may end inside the thorax; still the
    * lowest rib-bearing level seen, but only if a rib-free level follows it */
   if (rib >= 0 && (size_t)rib + 1 >= nl) rib = -1;
+  /* the lung base: a check on the rib anchor, never an anchor alone */
+  long lung = vt__lung_base(lv, nl);
+  if (lung >= 0 && rib >= 0 && sac >= 0 && labs(lung - rib) > 1)
+    vt__warn(w, "the lung base lies %ld levels %s the lowest rib-bearing vertebra (T12 expected, within "
+                "about one level); the sacrum confirms the ribs, so the labels stand",
+             labs(lung - rib), lung < rib ? "above" : "below");
   char basis[160];
   int lumbar = sac >= 0 && rib >= 0 ? (int)(sac - rib - 1) : -1;
   if (sac >= 0 && rib >= 0 && lumbar == 5) {
@@ -205,12 +224,28 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
                    : "counted up from the sacrum (no rib-bearing vertebra in view)");
     }
   } else if (rib >= 0) {
+    /* no sacrum: the lung base (T12 to within about one level) may confirm
+     * the rib anchor; it never names a level itself */
+    double conf0 = RIB_ONLY;
+    const char *why = "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)";
+    if (lung >= 0 && labs(lung - rib) <= 1) {
+      why = "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view); the lung base "
+            "agrees to within a level, which does not rule out a missed or false lowest rib";
+    } else if (lung >= 0) {
+      conf0 = 0.3;
+      why = "counted from the lowest rib-bearing vertebra = T12; the lung base disagrees";
+      vt__warn(w, "the lung base lies %ld levels %s the lowest rib-bearing vertebra (T12 expected, "
+                  "within about one level): labels counted from the ribs are uncertain",
+               labs(lung - rib), lung < rib ? "above" : "below");
+    }
     for (size_t i = 0; i < nl; i++) {
       long d = labs((long)i - rib);
-      set(&out[i], step_label(19, (int)((long)i - rib)), 0.45 - 0.03 * (double)d,
-          "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)");
+      set(&out[i], step_label(19, (int)((long)i - rib)), conf0 - 0.03 * (double)d, why);
     }
   } else if (c2 < 0 && t1 < 0) {
+    if (lung >= 0)
+      vt__warn(w, "the lung base lies at vertebra %ld of the %zu found, counted from the top (about "
+                  "T12, within a level), which alone names no level", lung + 1, nl);
     vt__warn(w, "no anatomical anchor in the field of view (no rib-bearing vertebra above a "
                 "rib-free one, no sacrum, no dens): the %zu vertebrae found are not labelled", nl);
     for (size_t i = 0; i < nl; i++) set(&out[i], 0, 0, "no anchor in the field of view");

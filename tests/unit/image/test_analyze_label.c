@@ -9,6 +9,11 @@
  * - the cervical anchors: the dens (C2) and the first rib (T1) six levels
  *   apart name C1 down with confidence; five apart (a cervical rib, a missed
  *   disc) give no confident label and a warning;
+ * - the lung base (the lowest level with lung beside it, above lung-free
+ *   ones) confirms a rib anchor without the sacrum when within one level of
+ *   it (labels confident), contradicts it two levels off (none confident,
+ *   a warning), never names a level alone, and counts only as one run of
+ *   lung-bearing levels from the top of the view;
  * - a level whose disc-to-disc span does not fit its neighbours' (a missed
  *   or false disc), or whose body is taller than its span, or which the field
  *   of view cuts, is doubtful; ordinary and mildly collapsed levels are not. */
@@ -87,6 +92,84 @@ static void split_rib_runs(void) {
     CHECK_MSG(ob[i].verse_label == 0 || ob[i].confidence < 0.5, "level %d labelled %s (%.2f)", i, ob[i].label,
               ob[i].confidence);
   free_warnings(&wb);
+}
+
+/* labels a column built by column() whose levels have lung beside them
+ * where lungs[i] == '1' */
+static void label_lungs(vt__level *lv, size_t n, const char *ribs, const char *lungs, int sacrum,
+                        vt_spine_level *out, vt__warnings *w) {
+  int prov[16];
+  column(lv, n, ribs, sacrum);
+  for (size_t i = 0; i < n; i++) {
+    lv[i].lung_bearing = lungs[i] == '1';
+    lv[i].lung = lv[i].lung_bearing ? 1.0 : 0.0;
+  }
+  memset(w, 0, sizeof *w);
+  vt__label_levels(lv, n, 0.5, out, prov, w);
+}
+
+static void lung_base(void) {
+  /* T9 T10 T11 T12 L1 L2, no sacrum: a thoracolumbar crop */
+  static const char *want[6] = {"T9", "T10", "T11", "T12", "L1", "L2"};
+  vt__level lv[6];
+  vt_spine_level out[6];
+  vt__warnings w;
+  /* the lung base at T12 (common), T11 or L1 agrees with the rib anchor,
+   * but a missed 12th rib or a false lowest rib would agree as well: the
+   * candidates are counted from the ribs, none passes the threshold */
+  const char *agree[3] = {"111100", "111000", "111110"};
+  for (int c = 0; c < 3; c++) {
+    label_lungs(lv, 6, "111100", agree[c], 0, out, &w);
+    for (int i = 0; i < 6; i++) {
+      CHECK_STR(out[i].candidate, want[i]);
+      CHECK_MSG(out[i].verse_label == 0 && out[i].confidence < 0.5, "lungs %s: %s labelled (confidence %.2f)",
+                agree[c], want[i], out[i].confidence);
+    }
+    CHECK(strstr(out[3].basis, "lung base agrees") != NULL);
+    free_warnings(&w);
+  }
+  /* the ribs alone (lung in every level: no base in view): below the threshold */
+  label_lungs(lv, 6, "111100", "111111", 0, out, &w);
+  for (int i = 0; i < 6; i++) CHECK_MSG(out[i].verse_label == 0, "%s labelled from the ribs alone", want[i]);
+  CHECK_STR(out[3].candidate, "T12");
+  free_warnings(&w);
+  /* the lung base two levels above the lowest rib (T10): they disagree, so
+   * no confident label, and a warning */
+  label_lungs(lv, 6, "111100", "110000", 0, out, &w);
+  for (int i = 0; i < 6; i++)
+    CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s with disagreeing anchors", i, out[i].label);
+  CHECK(has_warning(&w, "lung base lies 2 levels above"));
+  free_warnings(&w);
+  /* ... or two below (a 12th rib missed: ribs to T11, lung to L1) */
+  label_lungs(lv, 6, "111000", "111110", 0, out, &w);
+  for (int i = 0; i < 6; i++)
+    CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s with disagreeing anchors", i, out[i].label);
+  CHECK(has_warning(&w, "lung base lies 2 levels below"));
+  free_warnings(&w);
+  /* the lung base alone names nothing (no rib anchor: runs split) */
+  label_lungs(lv, 6, "101100", "111100", 0, out, &w);
+  for (int i = 0; i < 6; i++)
+    CHECK_MSG(out[i].verse_label == 0 && out[i].candidate[0] == 0, "level %d labelled %s/%s from the lungs alone", i,
+              out[i].label, out[i].candidate);
+  CHECK(has_warning(&w, "which alone names no level"));
+  free_warnings(&w);
+  /* air that does not run down from the top of the view (a gas-filled bowel
+   * loop beside a lumbar level) is no lung base: the ribs stay alone */
+  label_lungs(lv, 6, "111100", "011100", 0, out, &w);
+  for (int i = 0; i < 6; i++) CHECK_MSG(out[i].verse_label == 0, "%s labelled with a broken lung run", want[i]);
+  free_warnings(&w);
+  /* with the sacrum and five lumbar the ribs stand; a disagreeing lung base
+   * is reported */
+  vt__level lb[9];
+  vt_spine_level ob[9];
+  static const char *wantb[9] = {"T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5", "S"};
+  label_lungs(lb, 9, "111000000", "100000000", 1, ob, &w);
+  for (int i = 0; i < 9; i++) {
+    CHECK_STR(ob[i].label, wantb[i]);
+    CHECK_MSG(ob[i].confidence >= 0.8, "%s confidence %.2f", wantb[i], ob[i].confidence);
+  }
+  CHECK(has_warning(&w, "the sacrum confirms the ribs"));
+  free_warnings(&w);
 }
 
 static void cervical_anchors(void) {
@@ -185,6 +268,7 @@ static void doubtful_levels(void) {
 int main(void) {
   common_anatomy();
   split_rib_runs();
+  lung_base();
   cervical_anchors();
   doubtful_levels();
   return VT_TEST_END();
