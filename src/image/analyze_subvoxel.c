@@ -256,7 +256,11 @@ static int band_read(const vt__view *v, const unsigned char *levmask, int code, 
   b->T = nm % 2 ? med[nm / 2] : 0.5 * (med[nm / 2 - 1] + med[nm / 2]);
   double sd = cnt > 1 ? sqrt(fmax(0, s2 / cnt - (s1 / cnt) * (s1 / cnt))) : 0;
   b->sig = sd * sqrt(W2) / W;
-  return kt > kb;
+  if (kt <= kb) { /* a one-slice run has no edges to fit: the caller frees nothing on 0 */
+    band_free(b);
+    return 0;
+  }
+  return 1;
 }
 
 /* The window of one endplate in a band (top: the run's upper end). */

@@ -10,10 +10,12 @@
  *   apart name C1 down with confidence; five apart (a cervical rib, a missed
  *   disc) give no confident label and a warning;
  * - the lung base (the lowest level with lung beside it, above lung-free
- *   ones) confirms a rib anchor without the sacrum when within one level of
- *   it (labels confident), contradicts it two levels off (none confident,
- *   a warning), never names a level alone, and counts only as one run of
- *   lung-bearing levels from the top of the view;
+ *   ones) agreeing within one level with a rib anchor that has no sacrum
+ *   does not make the labels confident (it would also agree with a missed
+ *   12th rib or a false lowest rib; the basis says it agrees), contradicts
+ *   it two levels off (none confident, a warning), never names a level
+ *   alone, and counts only as one run of lung-bearing levels from the top
+ *   of the view;
  * - a level whose disc-to-disc span does not fit its neighbours' (a missed
  *   or false disc), or whose body is taller than its span, or which the field
  *   of view cuts, is doubtful; ordinary and mildly collapsed levels are not. */
