@@ -17,7 +17,11 @@
  * two voxels it straddles at each endplate's own sub-slice phase, which
  * differs from level to level; a grid search over (kappa, t) minimises the
  * squared misfit of every endplate window's samples, each endplate at its
- * integral position. Columns are averaged in bands (16 mm laterally, 4 mm
+ * integral position. The body's anterior and posterior walls join that fit
+ * as edges sampled along AP at the in-plane voxel: at 5 mm slices the plate
+ * and the surface share one voxel in most endplates, so the endplates alone
+ * cannot tell t from kappa (fitted 1010 for 975 HU mm, heights 2 mm short),
+ * while the walls' finer samples can. Columns are averaged in bands (16 mm laterally, 4 mm
  * antero-posteriorly) to beat the noise; the integral is linear, so a band's
  * mean profile gives the band's mean surface, and its tilt across the band is
  * modelled as a spread of positions.
@@ -49,6 +53,8 @@
 #define MIN_SLICE_MM 2.0
 #define MAX_RMS_HU 60.0      /* global misfit above this: not a box-averaged CT */
 #define SPREAD_N 5
+#define WALL_FIT_HALF_X_MM 2.0 /* the walls' profiles in the plate fit: +-2 mm, where a body's
+                                * rounded wall moves by ~0.1 mm (at +-4 mm ~0.4, read as a thicker plate) */
 /* a refined surface may lie this far (times the slice, plus 1 mm) from the
  * mask's: at 2.5 mm the mask of a box-averaged CT reads up to 2 mm long at an
  * end (partial-volume voxels beyond the endplate pass for bone) */
@@ -64,6 +70,7 @@ typedef struct {
   int n;
   double v[MAXW];
   double D, T, w, guess; /* guess: the mask's surface (view mm) */
+  double sp;             /* sample spacing (mm): the slice for an endplate, the in-plane voxel for a wall */
 } edge;
 
 /* Surface position (view mm) of an endplate from the integral, for plate
@@ -96,11 +103,12 @@ static double misfit(const edge *es, size_t ne, double sz, double kap, double t,
   for (size_t q = 0; q < ne; q++) {
     const edge *e = &es[q];
     if (!e->ok) continue;
-    double s = edge_int(e, sz, kap), C = e->T + kap / t;
+    double sp = e->sp > 0 ? e->sp : sz;
+    double s = edge_int(e, sp, kap), C = e->T + kap / t;
     for (int i = 0; i < e->n; i++) {
       double m = 0;
       for (int o = 0; o < SPREAD_N; o++)
-        m += model(e, s + ((double)o / (SPREAD_N - 1) - 0.5) * e->w, C, t, e->k0 + i, sz);
+        m += model(e, s + ((double)o / (SPREAD_N - 1) - 0.5) * e->w, C, t, e->k0 + i, sp);
       m /= SPREAD_N;
       tot += (m - e->v[i]) * (m - e->v[i]);
       (*ns)++;
@@ -331,33 +339,65 @@ static void band_edge(const vt__view *v, const band *b, int top, edge *e) {
  * mean 3-5 voxels beyond the mask's edge): the wall's cortex is taken to have
  * the endplates' plate excess kap (one cortical shell). Returns the mask's
  * edge when the profile does not allow it. */
-static double wall_refine(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, double kap,
-                          double mask_edge) {
-  double sy = v->sp[1];
-  long di = (long)ceil(4.0 / v->sp[0]);
-  double prof[16];
-  long jin = jedge - dir * 4; /* window: 4 voxels inside the edge to 5 beyond */
+typedef struct {
+  double prof[10], S;
+  long jin;
+  int mo; /* first pure outside sample */
+} wall_prof;
+
+/* The wall's profile (4 voxels inside the mask's edge to 5 beyond, averaged
+ * over x = ic +-4 mm and slices kb..kt); 0 when it is not clean bone inside
+ * and clean soft tissue or CSF outside. */
+static int wall_read(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, double half_x,
+                     wall_prof *w) {
+  long di = (long)ceil(half_x / v->sp[0]);
+  w->jin = jedge - dir * 4;
   for (long m = 0; m < 10; m++) {
-    long j = jin + dir * m;
+    long j = w->jin + dir * m;
     double acc = 0;
     long n = 0;
     for (long k = kb; k <= kt; k++)
       for (long i = ic - di; i <= ic + di; i++) acc += vt__hu(v, i, j, k), n++;
-    prof[m] = n ? acc / n : 0;
+    w->prof[m] = n ? acc / n : 0;
   }
-  double S = (prof[7] + prof[8] + prof[9]) / 3.0; /* 3-5 voxels beyond the edge */
-  if (T - S < MIN_CONTRAST_HU || fabs(prof[0] - T) > 0.25 * (T - S)) return mask_edge;
-  /* from the bone voxel at m = 0 to the first pure outside voxel */
-  double I = 0;
-  int mo = 7;
+  w->S = (w->prof[7] + w->prof[8] + w->prof[9]) / 3.0; /* 3-5 voxels beyond the edge */
+  if (T - w->S < MIN_CONTRAST_HU || fabs(w->prof[0] - T) > 0.25 * (T - w->S)) return 0;
+  w->mo = 7;
   for (int m = 1; m < 8; m++)
-    if (fabs(prof[m] - S) <= 0.05 * (T - S) && prof[m - 1] <= prof[m] + 0.05 * (T - S)) {
-      mo = m;
+    if (fabs(w->prof[m] - w->S) <= 0.05 * (T - w->S) && w->prof[m - 1] <= w->prof[m] + 0.05 * (T - w->S)) {
+      w->mo = m;
       break;
     }
-  for (int m = 0; m <= mo; m++) I += (prof[m] - S) * sy;
+  return 1;
+}
+
+/* The wall as an edge for the plate fit: sampled along y at the in-plane
+ * voxel, which at coarse slices is finer than the plate, so the walls fix
+ * the plate's thickness where the endplates' few samples cannot. */
+static void wall_edge(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, edge *e) {
+  memset(e, 0, sizeof *e);
+  wall_prof w;
+  if (kt < kb || !wall_read(v, ic, kb, kt, jedge, dir, T, WALL_FIT_HALF_X_MM, &w)) return;
+  e->top = dir > 0; /* bone at lower y, outside above: as a superior endplate */
+  e->sp = v->sp[1];
+  e->D = w.S, e->T = T;
+  e->n = w.mo + 1;
+  e->k0 = dir > 0 ? w.jin : w.jin - w.mo;
+  for (int m = 0; m <= w.mo; m++) e->v[dir > 0 ? m : w.mo - m] = w.prof[m];
+  e->guess = (jedge + 0.5 * dir) * v->sp[1];
+  e->ok = 1;
+}
+
+static double wall_refine(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, double kap,
+                          double mask_edge) {
+  double sy = v->sp[1];
+  wall_prof w;
+  if (!wall_read(v, ic, kb, kt, jedge, dir, T, 4.0, &w)) return mask_edge;
+  /* from the bone voxel at m = 0 to the first pure outside voxel */
+  double I = 0;
+  for (int m = 0; m <= w.mo; m++) I += (w.prof[m] - w.S) * sy;
   /* I = (wall - inner face of voxel 0) (T - S) + kap, along dir */
-  double inner = (jin - 0.5 * dir) * sy, wall = inner + dir * (I - kap) / (T - S);
+  double inner = (w.jin - 0.5 * dir) * sy, wall = inner + dir * (I - kap) / (T - w.S);
   return fabs(wall - mask_edge) <= 1.5 * sy ? wall : mask_edge;
 }
 
@@ -398,7 +438,7 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
   }
   lvl_edges *le = calloc(nm, sizeof *le);
   if (!le) return 0;
-  edge *all = calloc(nm * 6, sizeof *all);
+  edge *all = calloc(nm * 8, sizeof *all);
   size_t na = 0;
   if (!all) {
     free(le);
@@ -471,6 +511,11 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
     le[q].have = 1;
     for (int p = 0; p < 3; p++)
       for (int s = 0; s < 2; s++) all[na++] = le[q].h[p][s];
+    /* the two walls join the plate fit (the same cortical shell) */
+    wall_edge(v, ic, le[q].kb[1], le[q].kt[1], jhi, 1, le[q].T[1], &all[na]);
+    na += all[na].ok;
+    wall_edge(v, ic, le[q].kb[0], le[q].kt[0], jlo, -1, le[q].T[0], &all[na]);
+    na += all[na].ok;
   }
   /* the plate constants: coarse then fine grid over (kappa, t) */
   double best = INFINITY, bk = 0, bt = 0;
@@ -535,6 +580,10 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
         if (fabs(zb - le[q].h[p][0].guess) > GATE_SLICES * sz + 1.0 || fabs(zt - le[q].h[p][1].guess) > GATE_SLICES * sz + 1.0)
           hok = 0;
         hg[p] = (zt - zb) * cosa;
+        if (getenv("VT_ANALYZE_DEBUG"))
+          fprintf(stderr, "subvoxel %s: point %d endplates %.2f / %.2f view mm (mask %.2f / %.2f; D %.0f %.0f, T %.0f)\n",
+                  mo->label, p, zb, zt, le[q].h[p][0].guess, le[q].h[p][1].guess, le[q].h[p][0].D, le[q].h[p][1].D,
+                  le[q].h[p][0].T);
       }
       if (hok) {
         mo->height_anterior_mm = hg[0];

@@ -12,8 +12,8 @@
  * (analyze_subvoxel.c) and are asserted within 0.5 mm, the Cobb angle within
  * 1 degree, labels, grade and ROI HU as above, and vertebrae.json names the
  * sub-voxel height method; at 5 mm that phantom loses a level to the disc
- * finder (8 of 9) and the heights read up to 2 mm short, so 5 mm is not
- * asserted there (docs). Then the refusals: a volume without a spine, a 2-D
+ * finder (8 of 9) and the heights read up to 1.1 mm off, so 5 mm is
+ * asserted there only for L1-L5 within 1.5 mm (pv5_lumbar; docs). Then the refusals: a volume without a spine, a 2-D
  * image, a zero-spacing affine; and six lumbar vertebrae (transitional
  * anatomy). */
 #include <jansson.h>
@@ -25,19 +25,24 @@
 #include "vertebra/spine_analyze.h"
 #include "vt_test.h"
 
+/* The phantom every case here analyses, at slice spacing sz. */
+static void case_opts(vt_phantom_opts *o, double sz, int lps, int pv) {
+  vt_phantom_defaults(o);
+  o->top = 17;    /* T10 */
+  o->bottom = 24; /* L5, then the sacrum */
+  o->spacing_z_mm = sz;
+  o->lps = lps;
+  o->fracture_label = 20;
+  o->fracture_grade = 2;
+  o->cobb_deg = 10;
+  o->noise_sd_hu = 10;
+  o->seed = 7;
+  o->partial_volume = pv;
+}
+
 static void run_case_pv(double sz, int lps, double height_tol, int pv) {
   vt_phantom_opts o;
-  vt_phantom_defaults(&o);
-  o.top = 17; /* T10 */
-  o.bottom = 24; /* L5, then the sacrum */
-  o.spacing_z_mm = sz;
-  o.lps = lps;
-  o.fracture_label = 20;
-  o.fracture_grade = 2;
-  o.cobb_deg = 10;
-  o.noise_sd_hu = 10;
-  o.seed = 7;
-  o.partial_volume = pv;
+  case_opts(&o, sz, lps, pv);
   vt_volume *ct = NULL, *lab = NULL;
   char *js = NULL;
   vt_error err;
@@ -115,6 +120,51 @@ done:
 
 static void run_case(double sz, int lps, double height_tol) { run_case_pv(sz, lps, height_tol, 0); }
 
+/* The partial-volume phantom at 5 mm slices, where the disc finder loses
+ * T10/T11 (not asserted, docs/image-analyze.md): L1-L5 are still labelled
+ * with confidence, and their sub-voxel heights are within 1.5 mm of truth
+ * (measured worst 1.1 mm, LPS L5; 2.1 mm before the walls joined the plate
+ * fit, when a 5 mm slice alone could not tell the plate's thickness). The
+ * issue's 0.5 mm is not met at 5 mm: a thin disc's darkest sample still
+ * holds a sliver of its two tilted plates, so its level reads 4-8 HU high. */
+static void pv5_lumbar(int lps) {
+  vt_phantom_opts o;
+  case_opts(&o, 5.0, lps, 1);
+  vt_volume *ct = NULL, *lab = NULL;
+  char *js = NULL;
+  vt_error err;
+  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
+  if (!ct) return;
+  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
+  vt_spine_analysis *a = NULL;
+  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
+  int seen = 0;
+  for (size_t i = 0; a && i < vt_spine_analysis_count(a); i++) {
+    const vt_spine_level *l = vt_spine_analysis_level(a, i);
+    const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
+    if (l->verse_label < 20 || l->verse_label > 24) continue;
+    json_t *t = NULL;
+    for (size_t k = 0; k < json_array_size(tv); k++)
+      if (json_integer_value(json_object_get(json_array_get(tv, k), "verse_label")) == l->verse_label)
+        t = json_array_get(tv, k);
+    if (!t) continue;
+    seen++;
+    CHECK_MSG(l->confidence >= 0.5, "5 mm partial volume: %s confidence %.2f", l->label, l->confidence);
+    json_t *h = json_object_get(t, "heights_mm");
+    double e = fmax(fabs(m->height_anterior_mm - json_real_value(json_object_get(h, "anterior"))),
+                    fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
+                         fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
+    printf("5 mm partial volume %s %s: height error %.2f mm\n", lps ? "LPS" : "RAS", l->label, e);
+    CHECK_MSG(e <= 1.5, "5 mm partial volume %s %s: height error %.2f mm > 1.5", lps ? "LPS" : "RAS", l->label, e);
+  }
+  CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
+  vt_spine_analysis_free(a);
+  json_decref(truth);
+  free(js);
+  vt_volume_free(ct);
+  vt_volume_free(lab);
+}
+
 /* Six lumbar vertebrae (phantom T10-L6): transitional anatomy is reported,
  * L1-L6 are named from the sacrum and the thoracic names are not given with
  * confidence (T13 or L6 cannot be told apart without the whole spine). */
@@ -188,5 +238,7 @@ int main(void) {
   run_case(5.0, 1, 5.0);
   run_case_pv(2.5, 0, 0.5, 1);
   run_case_pv(2.5, 1, 0.5, 1);
+  pv5_lumbar(0);
+  pv5_lumbar(1);
   return VT_TEST_END();
 }
