@@ -24,7 +24,8 @@ levels: read from the debug lines), and the lung base (the lowest level with
 lung beside it, docs/image-analyze.md step 4) on the reference T12.
 Printed, not asserted — the accuracy goals not yet met (docs/image-analyze.md):
 heights within 3 mm of spine_report.json's own numbers (a
-different rule: see below), the aorta case's T12 label.
+different rule: see below), the aorta case's T12 label, and that rule
+(spine_report_rule.py) applied to TotalSegmentator's maps and to ours.
 
 usage: analyze_refs.py VERTEBRA SHARED_DATA
 """
@@ -214,6 +215,27 @@ try:
                                                    [g[k] for k in ("anterior", "middle", "posterior")], worst))
                 print("grade %s: ours %s (range %s), same rule on the reference body %s" %
                       (name, mine.get("genant_grade"), mine.get("genant_grade_range"), theirs.get("genant_grade")))
+        # TotalSegmentator's own rule (spine_report_rule.py, printed only):
+        # on its maps it gives the report's numbers back to within a voxel or
+        # so; on ours it shows how much the largest-spread slice choice moves
+        # with the mask (docs/image-analyze.md).
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import spine_report_rule
+        ts_lab = np.where(np.isin(Rv, (19, 20, 21, 22, 23, 24, 26)), Rv, 0)
+        ts_body = np.asarray(nib.load(ts + "/spine_report/example_ct_report/totalseg_vertebrae_body.nii.gz").dataobj) == 1
+        for what, lab_map, body_map in (("TotalSegmentator labels & body", ts_lab, ts_body),
+                                        ("TotalSegmentator pp_refined", P, P > 0),
+                                        ("ours (bodies.nii.gz)", bodies, bodies > 0)):
+            got = spine_report_rule.heights(lab_map, body_map, pp.header.get_zooms(), [19, 20, 21, 22, 23, 24, 26])
+            worst = []
+            for name, v in (("L1", 20), ("L2", 21), ("L3", 22), ("L4", 23), ("L5", 24)):
+                if v not in got:
+                    worst.append("%s -" % name)
+                    continue
+                h = dict(zip(("posterior", "middle", "anterior"), got[v][1]))
+                worst.append("%s %.1f" % (name, max(abs(h[k] - report["vertebrae_%s_height_%s_mm" % (name, k)])
+                                                     for k in h)))
+            print("spine_report's rule on %s vs spine_report.json, worst per level (mm): %s" % (what, ", ".join(worst)))
         l1 = by_label.get("L1")
         roi = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "roi_hu.py"),
                               ts + "/example_ct.nii.gz", ts + "/spine_report/example_ct_report/totalseg.nii.gz",
