@@ -744,6 +744,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     for (int q = 0; q < 3; q++) d->nrm[q] = nn > 0 ? t[q] / nn : (q == 2);
     d->half = 0;
     d->tilt_deg = 0;
+    d->from_peaks = 0;
   }
   nd = vt__add_missed_discs(v, col, discs, nd, VT__MAX_LEVELS - 1, D);
   for (size_t i = 0; i < nd; i++) {
@@ -763,6 +764,7 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
     L->cut_top = i == 0, L->cut_bot = i == nd;
     L->height_mm = hi_z - lo_z;
     L->tilt_deg = fmax(i == 0 ? 0 : discs[nd - i].tilt_deg, i == nd ? 0 : discs[nd - 1 - i].tilt_deg);
+    L->hidden_disc = (i > 0 && discs[nd - i].from_peaks) || (i < nd && discs[nd - 1 - i].from_peaks);
     nl++;
   }
   /* the level index of each marked voxel: by disc planes */

@@ -25,6 +25,8 @@
 #define SPLIT_PASSES 3       /* a tall level may hold up to 2^3 - 1 missed discs */
 #define MERGE_SHORT 0.75     /* a disc between two levels each under this x the typical height */
 #define MERGE_SUM 1.45       /* and together at most this x it may cut one vertebra in two */
+#define PEAK_MIN_SLICE_MM 4.0 /* the plate-peak split: only at slices this coarse */
+#define PEAK_PROMINENCE_HU 25.0
 
 /* Trilinear HU at view position p (mm); -1000 outside the volume. */
 static double hu_at(const vt__view *v, const double p[3]) {
@@ -222,6 +224,61 @@ static size_t merge_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
   return nd;
 }
 
+/* A missed disc in a level of two vertebrae found from the endplates'
+ * peaks instead of the disc's darkness, at coarse slices only. Why: with
+ * slices of 4 mm or more a thin disc (8 mm thoracic) may leave no sample
+ * free of its two cortical plates, so it reads as bright as a body's middle
+ * and no plane looks dark (the 5 mm partial-volume phantom's T10/T11: 206-211
+ * against 205-207 HU). Its plates still show as peaks of the axial profile
+ * along the body line. Walking away from a found disc at one end of the
+ * level, the first peak is the near body's plate there, the second its far
+ * plate and the third the next body's near plate: the disc lies between the
+ * second and the third. Used only where that reads as anatomy: the first
+ * peak within 0.35 of the typical height of the disc, the first body's
+ * peaks 0.45-1.0 of it apart, the disc's closer than the body's, and both
+ * new levels at least 0.6 of it. Returns the disc's position or NAN. */
+static double peak_split(const vt__view *v, const vt__column *col, double lo, double hi, int from_lo,
+                         const vt__disc *ref, double r, double Hi, int debug) {
+  if (v->sp[2] < PEAK_MIN_SLICE_MM) return NAN;
+  double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
+  double n[3], u[3], w[3];
+  plane_basis(sag0, cor0, n, u, w);
+  int m = (int)floor(hi - lo);
+  if (m < 8 || m > 400) return NAN;
+  double *pr = malloc((size_t)(m + 1) * sizeof *pr);
+  if (!pr) return NAN;
+  for (int i = 0; i <= m; i++) {
+    double p[3];
+    line_at(v, col, lo + i, p);
+    pr[i] = disk_mean(v, p, n, u, w, 0, r);
+  }
+  /* peaks in walking order, each standing PEAK_PROMINENCE_HU over the
+   * lowest point between it and the previous peak (or the start) */
+  double pk[3];
+  int np = 0;
+  double low = INFINITY;
+  for (int t = 1; t < m && np < 3; t++) {
+    int i = from_lo ? t : m - t;
+    double a = pr[from_lo ? i - 1 : i + 1], b = pr[i], c = pr[from_lo ? i + 1 : i - 1];
+    if (b < low) low = b;
+    if (b >= a && b > c && b - low >= PEAK_PROMINENCE_HU) {
+      pk[np++] = lo + i;
+      low = INFINITY;
+    }
+  }
+  free(pr);
+  if (np < 3) return NAN;
+  double end = from_lo ? lo : hi;
+  double d0 = fabs(pk[0] - end), body = fabs(pk[1] - pk[0]), disc = fabs(pk[2] - pk[1]);
+  double z = 0.5 * (pk[1] + pk[2]);
+  int ok = d0 <= 0.35 * Hi && body >= 0.45 * Hi && body <= 1.0 * Hi && disc < body && z - lo >= 0.6 * Hi &&
+           hi - z >= 0.6 * Hi;
+  if (debug)
+    fprintf(stderr, "peak split %.1f..%.1f from %s: peaks %.0f %.0f %.0f (typical %.1f): %s %.1f\n", lo, hi,
+            from_lo ? "below" : "above", pk[0], pk[1], pk[2], Hi, ok ? "disc at" : "no disc", z);
+  return ok ? z : NAN;
+}
+
 /* One pass over the levels of d[0..nd): each at least SPLIT_RATIO x its
  * typical height gets the best disc plane in its middle when that plane's
  * contrast reaches SPLIT_MIN_SCORE x the nearby found discs'. Returns the
@@ -260,7 +317,23 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
     if (debug)
       fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
               bp.z, bp.sag / DEG, bp.cor / DEG, bp.score, S);
-    if (!(nn > 0 && bp.score >= SPLIT_MIN_SCORE * S)) continue;
+    if (!(nn > 0 && bp.score >= SPLIT_MIN_SCORE * S)) {
+      /* no dark plane: at coarse slices a level of two may still show its
+       * plates (walked from a found disc: the column's end may cut a body) */
+      double zp = NAN;
+      if (hi - lo >= 1.6 * Hi) {
+        if (i > 0) zp = peak_split(v, col, lo, hi, 1, &d[i - 1], r, Hi, debug);
+        if (!isfinite(zp) && i < n0) zp = peak_split(v, col, lo, hi, 0, &d[i], r, Hi, debug);
+      }
+      if (!isfinite(zp)) continue;
+      vt__disc *nw = &d[nd++];
+      memset(nw, 0, sizeof *nw);
+      nw->z = zp;
+      line_at(v, col, zp, nw->p);
+      memcpy(nw->nrm, ref->nrm, sizeof ref->nrm);
+      nw->from_peaks = 1;
+      continue;
+    }
     vt__disc *nw = &d[nd++];
     memset(nw, 0, sizeof *nw);
     nw->z = bp.z;

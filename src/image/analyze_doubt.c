@@ -110,5 +110,8 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
   if (split_pair(lv, nl, i, lab)) return VT__DOUBT_SPACING;
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
   if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
+  /* a disc seen only by its plates: its slices all hold plate, pass for
+   * bone and lengthen both bodies beside it by up to a slice */
+  if (lv[i].hidden_disc) return VT__DOUBT_HIDDEN;
   return VT__DOUBT_NONE;
 }

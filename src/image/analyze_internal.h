@@ -83,6 +83,7 @@ typedef struct vt__level {
   int cut_side;            /* 1: its body reaches the image's side or front/back edge */
   double lung;             /* fraction of its middle slices with lung beside the body on both sides */
   int lung_bearing;        /* lung fraction above the threshold (analyze_lungs.c) */
+  int hidden_disc;         /* 1: a bounding disc was found from its plates' peaks (analyze_discs.c) */
 } vt__level;
 
 typedef struct vt__disc {
@@ -91,6 +92,7 @@ typedef struct vt__disc {
   double p[3];    /* disc centre (view mm) */
   double nrm[3];  /* plane normal (cranial): the column tangent, or the searched plane's */
   double tilt_deg; /* angle between the plane and the column's axial cut (searched discs) */
+  int from_peaks;  /* 1: found from its endplates' profile peaks (no slice of it free of the plates) */
 } vt__disc;
 
 vt_status vt__view_init(const vt_volume *ct, vt__view *v, vt_error *err);
@@ -130,7 +132,7 @@ double vt__aorta_hu(const vt__view *v, const vt__column *col);
  * centred elsewhere, a crop) shortens its depth or width (analyze_doubt.c). */
 void vt__mark_side_cuts(const vt__view *v, const unsigned char *levmask, vt__level *lv, size_t nl);
 /* Why a level's heights are doubtful (analyze_doubt.c). */
-enum { VT__DOUBT_NONE, VT__DOUBT_FOV, VT__DOUBT_STEEP, VT__DOUBT_SPACING, VT__DOUBT_TALL };
+enum { VT__DOUBT_NONE, VT__DOUBT_FOV, VT__DOUBT_STEEP, VT__DOUBT_SPACING, VT__DOUBT_TALL, VT__DOUBT_HIDDEN };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut
  * between non-parallel planes. */
@@ -153,12 +155,14 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
 
 /* Label decisions from the anchors (lowest rib-bearing vertebra, sacrum):
  * fills out[0..nl-1] (provisional VerSe labels in prov[], always a valid
- * cranio-caudal sequence for measuring) and appends warnings. */
+ * cranio-caudal sequence for measuring) and appends warnings. *transitional:
+ * the lumbar-type count (4 or 6) when the anchors were read as transitional
+ * anatomy, else 0. */
 typedef struct vt__warnings {
   char **w;
   size_t n, cap;
 } vt__warnings;
 vt_status vt__warn(vt__warnings *w, const char *fmt, ...) VT_PRINTF(2, 3);
 void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_level *out,
-                      int *prov, vt__warnings *w);
+                      int *prov, int *transitional, vt__warnings *w);
 #endif

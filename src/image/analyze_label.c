@@ -132,7 +132,8 @@ static void label_cervical(const vt__level *lv, size_t nl, long c2, long t1, lon
 }
 
 void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_level *out,
-                      int *prov, vt__warnings *w) {
+                      int *prov, int *transitional, vt__warnings *w) {
+  *transitional = 0;
   memset(out, 0, nl * sizeof *out);
   /* anchors: the sacrum (the last level, when detected) and the lowest
    * rib-bearing level. Lateral bone within two levels above the sacrum is
@@ -182,6 +183,7 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
           "lowest rib-bearing = T12 and sacrum; 5 lumbar between: consistent");
     }
   } else if (sac >= 0 && rib >= 0 && (lumbar == 4 || lumbar == 6)) {
+    *transitional = lumbar;
     /* transitional anatomy: 4 or 6 lumbar-type vertebrae. Counted up from
      * the sacrum the lumbar names hold; the lowest rib-bearing level is T12
      * or T13 (6) / T11-like T12 (4): reported, with low confidence above */

@@ -24,6 +24,8 @@
  * its L5/S1 disc, 16 degrees from L4/L5's plane, read a posterior height of
  * 12 mm for TotalSegmentator's 22.5 mm and so a false grade 3). */
 #define STEEP_DISC_DEG 10.0
+/* coronal tilts from the disc planes instead of the mask's principal axis at slices this coarse */
+#define DISC_TILT_MIN_SLICE_MM 4.0
 /* A graded level whose posterior height is below this fraction of its
  * expected height has lost height all over (Genant's crush type). */
 #define CRUSH_POSTERIOR 0.85
@@ -34,13 +36,60 @@
 #define HEIGHT_SUBVOXEL "subvoxel-endplate/1 (endplate surfaces from the partial-volume HU integral across " \
                         "each endplate, bands of 16 x 4 mm columns; plate constants fitted on the column)"
 
+/* At slices of DISC_TILT_MIN_SLICE_MM or more a body spans 4-7 slices and
+ * its mask's principal axis swings with the staircase (the 5 mm
+ * partial-volume phantom's T10 read -17.9 degrees for about -5, its Cobb
+ * 21.8 for 9.0). The planes of its two discs do not: they lie along the
+ * body line's tangent or were searched as planes. There the coronal tilt of
+ * a level the sub-voxel endplates did not refine is the mean of its discs'
+ * (one disc where the column's end bounds it), as the cranial normal's angle. */
+static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, double *deg) {
+  double s = 0;
+  int n = 0;
+  for (size_t j = 0; j < nd; j++)
+    if ((!l->cut_bot && fabs(d[j].z - l->z_bot) < 1e-6) || (!l->cut_top && fabs(d[j].z - l->z_top) < 1e-6))
+      s += atan2(d[j].nrm[0], d[j].nrm[2]), n++;
+  if (!n) return 0;
+  *deg = s / n * 180.0 / M_PI;
+  return 1;
+}
+
 /* A level whose span or height says a disc was missed or falsely found
  * there holds two vertebrae or half of one: it is not named, nor is any level
  * beyond it from the labelled column's middle (the count past it is off by
  * one; a confidently named pair of anchors inside would have caught it).
  * Labels there become withheld candidates, with a warning. */
+static void withhold(vt_spine_level *l) {
+  if (!l->verse_label) return;
+  snprintf(l->candidate, sizeof l->candidate, "%s", l->label);
+  l->verse_label = 0;
+  snprintf(l->label, sizeof l->label, "?");
+  l->label_uncertain = 1;
+  if (l->confidence > 0.3) l->confidence = 0.3;
+}
+
 static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int *why, vt_spine_level *lab,
-                                       vt__warnings *w) {
+                                       int transitional, vt__warnings *w) {
+  /* transitional anatomy (4 or 6 lumbar-type vertebrae) is read from the
+   * count between the anchors: a miscut level among T12-L6 changes that
+   * count by one just as well (the 5 mm partial-volume phantom with a 30
+   * degree lordosis: a false disc in T12 and a missed T12/L1 read "6 lumbar"
+   * and named L2-L6 one level off), so then no label of the count stands */
+  if (transitional)
+    for (size_t i = 0; i < nl; i++) {
+      if (!(why[i] == VT__DOUBT_SPACING || why[i] == VT__DOUBT_TALL)) continue;
+      int v = lab[i].verse_label ? lab[i].verse_label : 0;
+      int cand_lumbar = lab[i].candidate[0] == 'L' || strcmp(lab[i].candidate, "T12") == 0;
+      if (!((v >= 19 && v <= 25) || cand_lumbar)) continue;
+      vt_status st = vt__warn(w, "%s: its disc-to-disc span or height says a disc was missed or falsely found "
+                              "there, so the %d lumbar-type vertebrae counted between the anchors are not "
+                              "known to be transitional anatomy: all labels but the sacrum's are withheld",
+                              lab[i].verse_label ? lab[i].label : "a lumbar-type vertebra", transitional);
+      if (st) return st;
+      for (size_t j = 0; j < nl; j++)
+        if (lab[j].verse_label != 26) withhold(&lab[j]); /* the sacrum is seen, not counted */
+      return VT_OK;
+    }
   double centre = 0;
   size_t nlab = 0;
   for (size_t i = 0; i < nl; i++)
@@ -55,14 +104,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
                             lab[i].label, why[i] == VT__DOUBT_SPACING ? "its disc-to-disc span does not fit its neighbours'"
                                                                      : "its body is taller than the space between its discs");
     if (st) return st;
-    for (size_t j = a; j <= b; j++) {
-      if (!lab[j].verse_label) continue;
-      snprintf(lab[j].candidate, sizeof lab[j].candidate, "%s", lab[j].label);
-      lab[j].verse_label = 0;
-      snprintf(lab[j].label, sizeof lab[j].label, "?");
-      lab[j].label_uncertain = 1;
-      if (lab[j].confidence > 0.3) lab[j].confidence = 0.3;
-    }
+    for (size_t j = a; j <= b; j++) withhold(&lab[j]);
     (void)lv;
   }
   return VT_OK;
@@ -155,7 +197,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt_volume *mask = NULL;
   vt_vertebra_morph *m = NULL;
   size_t nm = 0;
-  int *prov = NULL, *why = NULL, *refined = NULL;
+  int *prov = NULL, *why = NULL, *refined = NULL, transitional = 0;
   progress(pfn, puser, "spinal canal", 0);
   if ((st = vt__find_canal(&v, &col, err))) goto fail;
   size_t d[3];
@@ -196,7 +238,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     st = vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
     goto fail;
   }
-  vt__label_levels(lv, nl, opts->min_label_confidence, lab, prov, &a->warn);
+  vt__label_levels(lv, nl, opts->min_label_confidence, lab, prov, &transitional, &a->warn);
   /* measurement mask (provisional names) and output mask (given labels) */
   progress(pfn, puser, "measurements", 3);
   /* one float volume at a time beside the CT: the measurement mask is freed
@@ -217,6 +259,19 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   refined = calloc(nm ? nm : 1, sizeof *refined);
   if (!refined) goto oom;
   int n_subvoxel = vt__subvoxel_endplates(&v, ct, levmask, prov, nl, m, nm, refined);
+  if (v.sp[2] >= DISC_TILT_MIN_SLICE_MM)
+    for (size_t k = 0; k < nm; k++) {
+      if (refined[k] & 2 || m[k].verse_label == 26) continue;
+      for (size_t i = 0; i < nl; i++) {
+        double t;
+        if (prov[i] != m[k].verse_label || !disc_plane_tilt(discs, nd, &lv[i], &t)) continue;
+        if (getenv("VT_ANALYZE_DEBUG"))
+          fprintf(stderr, "coronal tilt level %zu: disc planes %.2f deg (principal axis %.2f)\n", i, t,
+                  m[k].coronal_tilt_deg);
+        m[k].coronal_tilt_deg = t;
+        refined[k] |= 4;
+      }
+    }
   vt_volume_free(mask);
   mask = NULL;
   /* levels whose cut is doubtful: not graded, and not a reference for their
@@ -231,7 +286,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
   }
-  if ((st = withhold_beyond_doubt(lv, nl, why, lab, &a->warn))) goto oom;
+  if ((st = withhold_beyond_doubt(lv, nl, why, lab, transitional, &a->warn))) goto oom;
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
   float *lo = vt_volume_data(a->labels);
   for (size_t q = 0; q < nvox; q++) {
@@ -276,6 +331,10 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                     "was probably missed or falsely found here, or the vertebra is collapsed; heights "
                     "and grade are not reliable (check the sagittal image)",
                     name, lv[i].height_mm, vt__neighbour_span(lv, nl, i, lab));
+    else if (why[i] == VT__DOUBT_HIDDEN)
+      st = vt__warn(&a->warn, "%s: next to a disc too thin for these %.1f mm slices (found from its endplates, "
+                    "every slice of it holds plate): its heights read up to a slice long and it is not graded",
+                    name, v.sp[2]);
     else if (why[i] == VT__DOUBT_TALL)
       st = vt__warn(&a->warn, "%s: its body (%.0f mm) is taller than the %.0f mm between its discs: the "
                     "discs around it are misplaced; heights and grade are not reliable",
@@ -335,8 +394,9 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
     json_object_set_new(o, "label_candidate", l->candidate[0] ? json_string(l->candidate) : json_null());
     json_object_set_new(o, "height_method", json_string(a->subvoxel[i] & 1 ? HEIGHT_SUBVOXEL : HEIGHT_MASK));
     json_object_set_new(o, "coronal_tilt_method",
-                        json_string(a->subvoxel[i] & 2 ? "subvoxel-endplate/1 (left and right endplate bands)"
-                                                        : "principal axis of the body mask"));
+                        json_string(a->subvoxel[i] & 2   ? "subvoxel-endplate/1 (left and right endplate bands)"
+                                    : a->subvoxel[i] & 4 ? "mean of its disc planes (coarse slices)"
+                                                         : "principal axis of the body mask"));
   }
   /* the Cobb angle is read from these tilts: say which */
   json_t *cobb = json_object_get(root, "cobb");

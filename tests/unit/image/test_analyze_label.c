@@ -26,6 +26,9 @@
 #include "image/analyze_internal.h"
 #include "vt_test.h"
 
+/* the lumbar-type count the labeller read as transitional anatomy (0: none) */
+static int transitional;
+
 /* n levels, cranial first: rib-bearing where ribs[i] == '1', the last the
  * sacrum when sacrum is set; every span 25 mm */
 static void column(vt__level *lv, size_t n, const char *ribs, int sacrum) {
@@ -43,7 +46,7 @@ static void label(vt__level *lv, size_t n, const char *ribs, int sacrum, vt_spin
   int prov[16];
   column(lv, n, ribs, sacrum);
   memset(w, 0, sizeof *w);
-  vt__label_levels(lv, n, 0.5, out, prov, w);
+  vt__label_levels(lv, n, 0.5, out, prov, &transitional, w);
 }
 
 static void free_warnings(vt__warnings *w) {
@@ -68,6 +71,13 @@ static void common_anatomy(void) {
     CHECK_STR(out[i].label, want[i]);
     CHECK_MSG(out[i].confidence >= 0.8, "%s confidence %.2f", want[i], out[i].confidence);
   }
+  CHECK_INT(transitional, 0);
+  free_warnings(&w);
+  /* T11 T12 + six rib-free levels + S: six lumbar-type, reported as such */
+  vt__level l6[9];
+  vt_spine_level o6[9];
+  label(l6, 9, "110000001", 1, o6, &w);
+  CHECK_INT(transitional, 6);
   free_warnings(&w);
 }
 
@@ -107,7 +117,7 @@ static void label_lungs(vt__level *lv, size_t n, const char *ribs, const char *l
     lv[i].lung = lv[i].lung_bearing ? 1.0 : 0.0;
   }
   memset(w, 0, sizeof *w);
-  vt__label_levels(lv, n, 0.5, out, prov, w);
+  vt__label_levels(lv, n, 0.5, out, prov, &transitional, w);
 }
 
 static void lung_base(void) {
@@ -183,7 +193,7 @@ static void cervical_anchors(void) {
   lv[0].atlas = 1, lv[1].dens = 1;
   int prov[16];
   memset(&w, 0, sizeof w);
-  vt__label_levels(lv, 10, 0.5, out, prov, &w);
+  vt__label_levels(lv, 10, 0.5, out, prov, &transitional, &w);
   static const char *want[10] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "T1", "T2", "T3"};
   for (int i = 0; i < 10; i++) {
     CHECK_STR(out[i].label, want[i]);
@@ -194,7 +204,7 @@ static void cervical_anchors(void) {
   column(lv, 10, "0000001111", 0);
   lv[0].atlas = 1, lv[1].dens = 1;
   memset(&w, 0, sizeof w);
-  vt__label_levels(lv, 10, 0.5, out, prov, &w);
+  vt__label_levels(lv, 10, 0.5, out, prov, &transitional, &w);
   for (int i = 0; i < 10; i++)
     CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s with disagreeing cervical anchors", i, out[i].label);
   CHECK(has_warning(&w, "6 expected"));
@@ -203,7 +213,7 @@ static void cervical_anchors(void) {
   column(lv, 6, "000000", 0);
   lv[0].atlas = 1, lv[1].dens = 1;
   memset(&w, 0, sizeof w);
-  vt__label_levels(lv, 6, 0.5, out, prov, &w);
+  vt__label_levels(lv, 6, 0.5, out, prov, &transitional, &w);
   for (int i = 0; i < 6; i++) CHECK_MSG(out[i].verse_label == 0, "level %d labelled %s from the dens alone", i, out[i].label);
   CHECK_STR(out[1].candidate, "C2");
   free_warnings(&w);

@@ -3,7 +3,7 @@
  * 10 HU noise) at 1, 2.5 and 5 mm slices, in RAS and LPS voxel order: every
  * level found and labelled exactly with confidence >= 0.5, body centroids
  * within 3 mm, trabecular ROI HU within 5 HU of truth, the fracture graded,
- * the Cobb angle within 1 degree up to 2.5 mm slices (3 at 5 mm). Heights
+ * the Cobb angle within 1 degree. Heights
  * within 0.5 mm at 1 mm slices (the issue's goal); at 2.5 and 5 mm within 2
  * and 5 mm: the phantom samples voxel centres (no partial volume), so a body's
  * end is known only to a slice (docs/image-analyze.md). The same phantom with
@@ -96,10 +96,11 @@ static void run_case_pv(double sz, int lps, double height_tol, int pv) {
   double cobb_deg = json_real_value(json_object_get(cobb, "angle_deg"));
   double cobb_true = json_real_value(json_object_get(json_object_get(truth, "cobb"), "angle_deg"));
   printf("%g mm %s: Cobb %.1f deg (truth %.1f)\n", sz, lps ? "LPS" : "RAS", cobb_deg, cobb_true);
-  /* the issue's 1 degree up to 2.5 mm slices; at 5 mm a slice is a fifth
-   * of a body's height and the endplates' tilt is read to about 3 degrees */
-  CHECK_MSG(fabs(cobb_deg - cobb_true) <= (sz <= 2.5 ? 1.0 : 3.0), "%g mm %s: Cobb %.1f, truth %.1f", sz,
-            lps ? "LPS" : "RAS", cobb_deg, cobb_true);
+  /* the issue's 1 degree at every spacing (at 5 mm the levels not refined
+   * by sub-voxel endplates take their discs' planes: the mask's principal
+   * axis read 11.7 there) */
+  CHECK_MSG(fabs(cobb_deg - cobb_true) <= 1.0, "%g mm %s: Cobb %.1f, truth %.1f", sz, lps ? "LPS" : "RAS", cobb_deg,
+            cobb_true);
   CHECK(json_is_string(json_object_get(json_array_get(json_object_get(out, "vertebrae"), 0), "label_basis")));
   /* the height method is named per vertebra: sub-voxel endplates on the
    * partial-volume CT, the mask's voxel faces on the centre-sampled one
@@ -120,13 +121,17 @@ done:
 
 static void run_case(double sz, int lps, double height_tol) { run_case_pv(sz, lps, height_tol, 0); }
 
-/* The partial-volume phantom at 5 mm slices, where the disc finder loses
- * T10/T11 (not asserted, docs/image-analyze.md): L1-L5 are still labelled
- * with confidence, and their sub-voxel heights are within 1.5 mm of truth
- * (measured worst 1.1 mm, LPS L5; 2.1 mm before the walls joined the plate
- * fit, when a 5 mm slice alone could not tell the plate's thickness). The
- * issue's 0.5 mm is not met at 5 mm: a thin disc's darkest sample still
- * holds a sliver of its two tilted plates, so its level reads 4-8 HU high. */
+/* The partial-volume phantom at 5 mm slices. Its 8 mm T10/T11 disc leaves
+ * no slice free of its two plates, so it is found from the plates' profile
+ * peaks (analyze_discs.c; before, T10 and T11 were one level and every label
+ * above T12 was withheld): every level is labelled exactly with confidence,
+ * T10 and T11 are not graded and say why (their mask heights hold the
+ * disc's slices), the Cobb angle is within 1 degree, and L1-L5's sub-voxel
+ * heights are within 1.5 mm of truth (measured worst 1.1 mm, LPS L5; 2.1 mm
+ * before the walls joined the plate fit, when a 5 mm slice alone could not
+ * tell the plate's thickness). The issue's 0.5 mm is not met at 5 mm: a
+ * thin disc's darkest sample still holds a sliver of its two tilted plates,
+ * so its level reads 4-8 HU high (docs/image-analyze.md). */
 static void pv5_lumbar(int lps) {
   vt_phantom_opts o;
   case_opts(&o, 5.0, lps, 1);
@@ -139,7 +144,33 @@ static void pv5_lumbar(int lps) {
   vt_spine_analysis *a = NULL;
   CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
   int seen = 0;
-  for (size_t i = 0; a && i < vt_spine_analysis_count(a); i++) {
+  size_t n = a ? vt_spine_analysis_count(a) : 0;
+  CHECK_MSG(n == json_array_size(tv), "5 mm partial volume %s: %zu levels, truth %zu", lps ? "LPS" : "RAS", n,
+            json_array_size(tv));
+  for (size_t i = 0; i < n && i < json_array_size(tv); i++) {
+    const vt_spine_level *l = vt_spine_analysis_level(a, i);
+    int want = (int)json_integer_value(json_object_get(json_array_get(tv, i), "verse_label"));
+    CHECK_MSG(l->verse_label == want && l->confidence >= 0.5, "5 mm partial volume: level %zu labelled %s (%.2f), "
+              "truth %d", i, l->label, l->confidence, want);
+    if (want == 17 || want == 18)
+      CHECK_MSG(vt_spine_analysis_morph(a, i)->genant_grade < 0, "5 mm partial volume: %s graded beside the "
+                "thin disc", l->label);
+  }
+  int warned = 0;
+  for (size_t i = 0; a && i < vt_spine_analysis_warning_count(a); i++)
+    warned |= strstr(vt_spine_analysis_warning(a, i), "T11: next to a disc too thin") != NULL;
+  CHECK_MSG(warned, "5 mm partial volume %s: T11's thin-disc warning", lps ? "LPS" : "RAS");
+  char *doc = NULL;
+  if (a && vt_spine_analysis_json(a, &doc, &err) == VT_OK) {
+    json_t *out = json_loads(doc, 0, NULL);
+    double c = json_real_value(json_object_get(json_object_get(out, "cobb"), "angle_deg"));
+    double ct_ = json_real_value(json_object_get(json_object_get(truth, "cobb"), "angle_deg"));
+    printf("5 mm partial volume %s: Cobb %.2f deg (truth %.2f)\n", lps ? "LPS" : "RAS", c, ct_);
+    CHECK_MSG(fabs(c - ct_) <= 1.0, "5 mm partial volume %s: Cobb %.2f, truth %.2f", lps ? "LPS" : "RAS", c, ct_);
+    json_decref(out);
+  }
+  free(doc);
+  for (size_t i = 0; i < n; i++) {
     const vt_spine_level *l = vt_spine_analysis_level(a, i);
     const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
     if (l->verse_label < 20 || l->verse_label > 24) continue;
@@ -158,6 +189,50 @@ static void pv5_lumbar(int lps) {
     CHECK_MSG(e <= 1.5, "5 mm partial volume %s %s: height error %.2f mm > 1.5", lps ? "LPS" : "RAS", l->label, e);
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
+  vt_spine_analysis_free(a);
+  json_decref(truth);
+  free(js);
+  vt_volume_free(ct);
+  vt_volume_free(lab);
+}
+
+/* The safety property at 5 mm slices with a 30-degree lordosis and partial
+ * volume (the hardest phantom here: a false disc inside T12 and a missed
+ * T12/L1 disc made "6 lumbar-type vertebrae" and named L2-L6 one level
+ * off, with confidence 0.6): whatever is labelled with confidence lies
+ * within 8 mm of the truth vertebra of that name, and here the miscut
+ * level between the anchors withholds the transitional count's labels. */
+static void lordosis_5mm_safe(void) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.top = 17, o.bottom = 24, o.spacing_z_mm = 5.0, o.lordosis_deg = 30, o.noise_sd_hu = 10, o.seed = 7;
+  o.partial_volume = 1;
+  vt_volume *ct = NULL, *lab = NULL;
+  char *js = NULL;
+  vt_error err;
+  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
+  if (!ct) return;
+  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
+  vt_spine_analysis *a = NULL;
+  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
+  for (size_t i = 0; a && i < vt_spine_analysis_count(a); i++) {
+    const vt_spine_level *l = vt_spine_analysis_level(a, i);
+    if (!l->verse_label) continue;
+    json_t *t = NULL;
+    for (size_t k = 0; k < json_array_size(tv); k++)
+      if (json_integer_value(json_object_get(json_array_get(tv, k), "verse_label")) == l->verse_label)
+        t = json_array_get(tv, k);
+    CHECK_MSG(t != NULL, "5 mm lordosis: %s labelled but not in the phantom", l->label);
+    if (!t) continue;
+    const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
+    json_t *c = json_object_get(t, "center_ras_mm");
+    double d2 = 0;
+    for (int q = 0; q < 3; q++) {
+      double e = m->centroid_ras_mm[q] - json_real_value(json_array_get(c, (size_t)q));
+      d2 += e * e;
+    }
+    CHECK_MSG(sqrt(d2) <= 8.0, "5 mm lordosis: %s labelled %.1f mm from the truth %s", l->label, sqrt(d2), l->label);
+  }
   vt_spine_analysis_free(a);
   json_decref(truth);
   free(js);
@@ -240,5 +315,6 @@ int main(void) {
   run_case_pv(2.5, 1, 0.5, 1);
   pv5_lumbar(0);
   pv5_lumbar(1);
+  lordosis_5mm_safe();
   return VT_TEST_END();
 }
