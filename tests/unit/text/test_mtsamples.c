@@ -17,18 +17,25 @@ typedef struct want {
 static char *CSV;
 static vt__targets *T;
 
-/* The sentence under test is read from the corpus, not written here: it runs
- * from the first occurrence of `start` (its opening words) to the next full
- * stop, so the test carries only a key into the shared data. */
-static void check(const char *start, const want *w, size_t n) {
-  const char *at = strstr(CSV, start);
-  CHECK_MSG(at != NULL, "sentence start not in mtsamples_spine.csv: %s", start);
-  if (!at) return;
+/* The sentence under test is read from the corpus, not written here: it
+ * starts `offset` bytes into the CSV record of note `note_id` (the record
+ * begins at the line starting "<note_id>,") and runs to the next full stop,
+ * so the test carries only a key into the shared data. */
+static void check(int note_id, size_t offset, const want *w, size_t n) {
+  char key[32], sentence[48];
+  snprintf(key, sizeof key, "\n%d,", note_id);
+  snprintf(sentence, sizeof sentence, "note %d at byte %zu", note_id, offset);
+  const char *rec = strstr(CSV, key);
+  CHECK_MSG(rec != NULL, "note_id %d not in mtsamples_spine.csv", note_id);
+  if (!rec) return;
+  rec++;
+  CHECK_MSG(offset < strlen(rec), "%s: past the end of the corpus", sentence);
+  if (offset >= strlen(rec)) return;
+  const char *at = rec + offset;
   const char *stop = strchr(at, '.');
-  CHECK_MSG(stop != NULL, "no full stop after: %s", start);
+  CHECK_MSG(stop != NULL, "%s: no full stop after it", sentence);
   if (!stop) return;
   size_t len = (size_t)(stop + 1 - at);
-  const char *sentence = start;
   char *copy = malloc(len + 1);
   memcpy(copy, at, len);
   copy[len] = 0;
@@ -60,30 +67,30 @@ int main(void) {
   if (!CSV || !T) return VT_TEST_END();
   {
     const want w[] = {{"central_stenosis", "C3-C4", "central", "moderate"}};
-    check("There is moderate central spinal", w, 1);
+    check(1587, 1474, w, 1); /* moderate central stenosis at C3-4 */
   }
   {
     const want w[] = {{"spondylosis", "C6-C7", "", "mild"}, {"spondylosis", "C5-C6", "", "mild"},
                       {"spondylosis", "C4-C5", "", "mild"}, {"spondylosis", "C3-C4", "", "mild"},
                       {"disc_bulge", "C6-C7", "", ""},      {"disc_bulge", "C5-C6", "", ""},
                       {"disc_bulge", "C4-C5", "", ""},      {"disc_bulge", "C3-C4", "", ""}};
-    check("Superimposed on this is mild", w, 8);
+    check(1587, 1387, w, 8); /* mild spondylosis and bulges over four cervical discs */
   }
   {
     const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", ""}};
-    check("reveals bilateral L5-S1", w, 1);
+    check(1643, 2624, w, 1); /* bilateral L5-S1 foraminal narrowing */
   }
   {
     const want w[] = {{"foraminal_stenosis", "L5-S1", "bilateral", "mild"}};
-    check("Mild bilateral neural foraminal", w, 1);
+    check(1683, 2817, w, 1); /* mild bilateral L5-S1 foraminal narrowing */
   }
   {
     const want w[] = {{"disc_herniation", "L3-L4", "", ""}};
-    check("This revealed an L3-4", w, 1);
+    check(1571, 3089, w, 1); /* an L3-4 herniation */
   }
   {
     const want w[] = {{"facet_degeneration", "L4-L5", "bilateral", "mild"}};
-    check("At the L4-5 level, mild", w, 1);
+    check(1683, 1426, w, 1); /* mild bilateral L4-5 facet change */
   }
   {
     const want w[] = {{"disc_desiccation", "L4-L5", "", ""},
@@ -95,7 +102,7 @@ int main(void) {
                       {"foraminal_stenosis", "L2-L3", "", ""},
                       {"foraminal_stenosis", "L3-L4", "", ""}};
     /* the elided "central canal [stenosis]" is its own mention */
-    check("There is disc desiccation at", w, 8);
+    check(1564, 980, w, 8);
   }
   vt__targets_free(T);
   free(CSV);
