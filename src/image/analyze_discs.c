@@ -317,6 +317,7 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
     if (debug)
       fprintf(stderr, "split %.1f..%.1f: best z %.1f sag %.0f cor %.0f score %.1f (typical %.1f)\n", lo, hi,
               bp.z, bp.sag / DEG, bp.cor / DEG, bp.score, S);
+    int peaks = 0;
     if (!(nn > 0 && bp.score >= SPLIT_MIN_SCORE * S)) {
       /* no dark plane: at coarse slices a level of two may still show its
        * plates (walked from a found disc: the column's end may cut a body) */
@@ -326,17 +327,16 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
         if (!isfinite(zp) && i < n0) zp = peak_split(v, col, lo, hi, 0, &d[i], r, Hi, debug);
       }
       if (!isfinite(zp)) continue;
-      vt__disc *nw = &d[nd++];
-      memset(nw, 0, sizeof *nw);
-      nw->z = zp;
-      line_at(v, col, zp, nw->p);
-      memcpy(nw->nrm, ref->nrm, sizeof ref->nrm);
-      nw->from_peaks = 1;
-      continue;
+      /* that disc lies in the reference disc's orientation */
+      bp.z = zp;
+      line_at(v, col, zp, bp.p);
+      memcpy(bp.n, ref->nrm, sizeof bp.n);
+      peaks = 1;
     }
     vt__disc *nw = &d[nd++];
     memset(nw, 0, sizeof *nw);
     nw->z = bp.z;
+    nw->from_peaks = peaks;
     memcpy(nw->p, bp.p, sizeof bp.p);
     memcpy(nw->nrm, bp.n, sizeof bp.n);
     double c = bp.n[0] * ref->nrm[0] + bp.n[1] * ref->nrm[1] + bp.n[2] * ref->nrm[2];

@@ -346,7 +346,7 @@ typedef struct {
 } wall_prof;
 
 /* The wall's profile (4 voxels inside the mask's edge to 5 beyond, averaged
- * over x = ic +-4 mm and slices kb..kt); 0 when it is not clean bone inside
+ * over x = ic +-half_x mm and slices kb..kt); 0 when it is not clean bone inside
  * and clean soft tissue or CSF outside. */
 static int wall_read(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, double half_x,
                      wall_prof *w) {

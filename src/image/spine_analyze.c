@@ -78,7 +78,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
   if (transitional)
     for (size_t i = 0; i < nl; i++) {
       if (!(why[i] == VT__DOUBT_SPACING || why[i] == VT__DOUBT_TALL)) continue;
-      int v = lab[i].verse_label ? lab[i].verse_label : 0;
+      int v = lab[i].verse_label;
       int cand_lumbar = lab[i].candidate[0] == 'L' || strcmp(lab[i].candidate, "T12") == 0;
       if (!((v >= 19 && v <= 25) || cand_lumbar)) continue;
       vt_status st = vt__warn(w, "%s: its disc-to-disc span or height says a disc was missed or falsely found "
@@ -114,7 +114,8 @@ struct vt_spine_analysis {
   vt_volume *labels;
   unsigned char *body; /* 1: body voxel of labels */
   vt_vertebra_morph *morph;
-  int *subvoxel; /* per morph entry: bit 0 heights, bit 1 coronal tilt from sub-voxel endplates */
+  int *subvoxel; /* per morph entry: bit 0 heights, bit 1 coronal tilt from sub-voxel endplates,
+                  * bit 2 coronal tilt from the level's disc planes */
   vt_spine_level *levels;
   size_t n;
   vt__warnings warn;
@@ -400,16 +401,30 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
   }
   /* the Cobb angle is read from these tilts: say which */
   json_t *cobb = json_object_get(root, "cobb");
-  size_t nsub = 0, ntilt = 0;
+  size_t nsub = 0, ndisc = 0, ntilt = 0;
   for (size_t i = 0; i < a->n; i++) {
     nsub += (a->subvoxel[i] & 2) != 0;
+    ndisc += (a->subvoxel[i] & 4) != 0;
     ntilt += a->morph[i].verse_label != 26 && isfinite(a->morph[i].coronal_tilt_deg);
   }
-  if (json_is_object(cobb) && nsub)
-    json_object_set_new(cobb, "method", json_string(nsub == ntilt ? "max coronal tilt difference of the sub-voxel "
-                                                                   "endplate planes (partial-volume HU)"
-                                                                 : "max coronal tilt difference; sub-voxel endplate "
-                                                                   "planes where refined, else body principal axes"));
+  if (json_is_object(cobb) && nsub == ntilt) {
+    json_object_set_new(cobb, "method", json_string("max coronal tilt difference of the sub-voxel endplate planes "
+                                                    "(partial-volume HU)"));
+  } else if (json_is_object(cobb) && (nsub || ndisc)) {
+    /* the sources present, each level's in its coronal_tilt_method */
+    const char *part[3];
+    int np = 0;
+    if (nsub) part[np++] = "sub-voxel endplate planes";
+    if (ndisc) part[np++] = "disc planes (coarse slices)";
+    if (nsub + ndisc < ntilt) part[np++] = "body principal axes";
+    char how[200] = "max coronal tilt difference of ";
+    for (int q = 0; q < np; q++) {
+      strcat(how, part[q]);
+      if (q + 1 < np) strcat(how, q + 2 < np ? ", " : " and ");
+    }
+    strcat(how, " (per level: coronal_tilt_method)");
+    json_object_set_new(cobb, "method", json_string(how));
+  }
   json_t *w = json_object_get(root, "warnings");
   if (!json_is_array(w)) {
     w = json_array();

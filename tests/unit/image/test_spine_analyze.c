@@ -121,6 +121,41 @@ done:
 
 static void run_case(double sz, int lps, double height_tol) { run_case_pv(sz, lps, height_tol, 0); }
 
+/* A phantom built from o and analysed, with its truth; free with
+ * analysed_free. Returns 0 when the phantom could not be built. */
+typedef struct {
+  vt_volume *ct, *lab;
+  char *js;
+  json_t *truth, *tv; /* truth.json and its "vertebrae" */
+  vt_spine_analysis *a;
+} analysed;
+
+static int analyse(const vt_phantom_opts *o, analysed *r) {
+  memset(r, 0, sizeof *r);
+  vt_error err;
+  CHECK_INT(vt_phantom_build(o, &r->ct, &r->lab, &r->js, &err), VT_OK);
+  if (!r->ct) return 0;
+  r->truth = json_loads(r->js, 0, NULL);
+  r->tv = json_object_get(r->truth, "vertebrae");
+  CHECK_INT(vt_spine_analyze(r->ct, NULL, NULL, NULL, &r->a, &err), VT_OK);
+  return 1;
+}
+
+static void analysed_free(analysed *r) {
+  vt_spine_analysis_free(r->a);
+  json_decref(r->truth);
+  free(r->js);
+  vt_volume_free(r->ct);
+  vt_volume_free(r->lab);
+}
+
+/* The truth entry of VerSe code verse, or NULL. */
+static json_t *truth_of(json_t *tv, int verse) {
+  for (size_t k = 0; k < json_array_size(tv); k++)
+    if (json_integer_value(json_object_get(json_array_get(tv, k), "verse_label")) == verse) return json_array_get(tv, k);
+  return NULL;
+}
+
 /* The partial-volume phantom at 5 mm slices. Its 8 mm T10/T11 disc leaves
  * no slice free of its two plates, so it is found from the plates' profile
  * peaks (analyze_discs.c; before, T10 and T11 were one level and every label
@@ -135,14 +170,11 @@ static void run_case(double sz, int lps, double height_tol) { run_case_pv(sz, lp
 static void pv5_lumbar(int lps) {
   vt_phantom_opts o;
   case_opts(&o, 5.0, lps, 1);
-  vt_volume *ct = NULL, *lab = NULL;
-  char *js = NULL;
+  analysed r;
+  if (!analyse(&o, &r)) return;
+  vt_spine_analysis *a = r.a;
+  json_t *truth = r.truth, *tv = r.tv;
   vt_error err;
-  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
-  if (!ct) return;
-  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
-  vt_spine_analysis *a = NULL;
-  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
   int seen = 0;
   size_t n = a ? vt_spine_analysis_count(a) : 0;
   CHECK_MSG(n == json_array_size(tv), "5 mm partial volume %s: %zu levels, truth %zu", lps ? "LPS" : "RAS", n,
@@ -174,10 +206,7 @@ static void pv5_lumbar(int lps) {
     const vt_spine_level *l = vt_spine_analysis_level(a, i);
     const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
     if (l->verse_label < 20 || l->verse_label > 24) continue;
-    json_t *t = NULL;
-    for (size_t k = 0; k < json_array_size(tv); k++)
-      if (json_integer_value(json_object_get(json_array_get(tv, k), "verse_label")) == l->verse_label)
-        t = json_array_get(tv, k);
+    json_t *t = truth_of(tv, l->verse_label);
     if (!t) continue;
     seen++;
     CHECK_MSG(l->confidence >= 0.5, "5 mm partial volume: %s confidence %.2f", l->label, l->confidence);
@@ -189,11 +218,7 @@ static void pv5_lumbar(int lps) {
     CHECK_MSG(e <= 1.5, "5 mm partial volume %s %s: height error %.2f mm > 1.5", lps ? "LPS" : "RAS", l->label, e);
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
-  vt_spine_analysis_free(a);
-  json_decref(truth);
-  free(js);
-  vt_volume_free(ct);
-  vt_volume_free(lab);
+  analysed_free(&r);
 }
 
 /* The safety property at 5 mm slices with a 30-degree lordosis and partial
@@ -207,21 +232,13 @@ static void lordosis_5mm_safe(void) {
   vt_phantom_defaults(&o);
   o.top = 17, o.bottom = 24, o.spacing_z_mm = 5.0, o.lordosis_deg = 30, o.noise_sd_hu = 10, o.seed = 7;
   o.partial_volume = 1;
-  vt_volume *ct = NULL, *lab = NULL;
-  char *js = NULL;
-  vt_error err;
-  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
-  if (!ct) return;
-  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
-  vt_spine_analysis *a = NULL;
-  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
+  analysed r;
+  if (!analyse(&o, &r)) return;
+  vt_spine_analysis *a = r.a;
   for (size_t i = 0; a && i < vt_spine_analysis_count(a); i++) {
     const vt_spine_level *l = vt_spine_analysis_level(a, i);
     if (!l->verse_label) continue;
-    json_t *t = NULL;
-    for (size_t k = 0; k < json_array_size(tv); k++)
-      if (json_integer_value(json_object_get(json_array_get(tv, k), "verse_label")) == l->verse_label)
-        t = json_array_get(tv, k);
+    json_t *t = truth_of(r.tv, l->verse_label);
     CHECK_MSG(t != NULL, "5 mm lordosis: %s labelled but not in the phantom", l->label);
     if (!t) continue;
     const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
@@ -233,11 +250,7 @@ static void lordosis_5mm_safe(void) {
     }
     CHECK_MSG(sqrt(d2) <= 8.0, "5 mm lordosis: %s labelled %.1f mm from the truth %s", l->label, sqrt(d2), l->label);
   }
-  vt_spine_analysis_free(a);
-  json_decref(truth);
-  free(js);
-  vt_volume_free(ct);
-  vt_volume_free(lab);
+  analysed_free(&r);
 }
 
 /* Six lumbar vertebrae (phantom T10-L6): transitional anatomy is reported,
