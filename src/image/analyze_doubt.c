@@ -93,6 +93,45 @@ static int split_pair(const vt__level *lv, size_t nl, size_t i, const vt_spine_l
   return 0;
 }
 
+/* Vertebrae and discs grow from the thoracic to the lumbar spine: a thoracic
+ * level spans ~0.75-0.9 times the L2-L4 levels along the scan axis (T12 ~30
+ * mm body + disc against L3 ~38 mm; kyphosis only shortens it), L1 about as
+ * much as they do. A thoracic level longer than THORACIC_SPAN_MAX times the
+ * median L2-L4 span, or an L1 longer than L1_SPAN_MAX times it, holds a
+ * missed disc, even where its neighbours are miscut as well and the
+ * neighbour test above has no true span to compare with (phantom sweep at
+ * 2.5-5 mm with a 30-40 degree lordosis or a 20 degree Cobb curve: a missed
+ * T11/T12 among 42-47 mm "thoracic" levels beside 36-39 mm lumbar ones was
+ * named T12 with confidence 0.95). */
+#define THORACIC_SPAN_MAX 1.1
+#define L1_SPAN_MAX 1.3
+
+/* median span of the levels labelled L2-L4 that fit their own neighbours
+ * (NaN when fewer than two) */
+double vt__lumbar_span(const vt__level *lv, size_t nl, const vt_spine_level *lab) {
+  double s[3];
+  int k = 0;
+  for (size_t j = 0; j < nl && k < 3; j++) {
+    if (lab[j].verse_label < 21 || lab[j].verse_label > 23 || !reference_level(lv, nl, (long)j, lab)) continue;
+    double around = vt__neighbour_span(lv, nl, j, lab);
+    if (isfinite(around) && (lv[j].height_mm < SPAN_MIN_RATIO * around || lv[j].height_mm > SPAN_MAX_RATIO * around))
+      continue;
+    s[k++] = lv[j].height_mm;
+  }
+  if (k < 2) return NAN;
+  qsort(s, (size_t)k, sizeof s[0], vt__cmp_double);
+  return k % 2 ? s[k / 2] : 0.5 * (s[0] + s[1]);
+}
+
+/* 1 when a level labelled thoracic or L1 is longer than the lumbar spans allow */
+static int longer_than_lumbar(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab) {
+  int v = lab[i].verse_label;
+  int thoracic = (v >= 8 && v <= 19) || v == 28;
+  if (!thoracic && v != 20) return 0;
+  double ref = vt__lumbar_span(lv, nl, lab);
+  return isfinite(ref) && lv[i].height_mm > (thoracic ? THORACIC_SPAN_MAX : L1_SPAN_MAX) * ref;
+}
+
 double vt__max_height(const vt_vertebra_morph *m) {
   return fmax(m->height_anterior_mm, fmax(m->height_middle_mm, m->height_posterior_mm));
 }
@@ -108,6 +147,7 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
   if (isfinite(span) && (lv[i].height_mm < SPAN_MIN_RATIO * span || lv[i].height_mm > SPAN_MAX_RATIO * span))
     return VT__DOUBT_SPACING;
   if (split_pair(lv, nl, i, lab)) return VT__DOUBT_SPACING;
+  if (longer_than_lumbar(lv, nl, i, lab)) return VT__DOUBT_LUMBAR_SPAN;
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
   if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
   /* a disc seen only by its plates: its slices all hold plate, pass for

@@ -132,7 +132,15 @@ double vt__aorta_hu(const vt__view *v, const vt__column *col);
  * centred elsewhere, a crop) shortens its depth or width (analyze_doubt.c). */
 void vt__mark_side_cuts(const vt__view *v, const unsigned char *levmask, vt__level *lv, size_t nl);
 /* Why a level's heights are doubtful (analyze_doubt.c). */
-enum { VT__DOUBT_NONE, VT__DOUBT_FOV, VT__DOUBT_STEEP, VT__DOUBT_SPACING, VT__DOUBT_TALL, VT__DOUBT_HIDDEN };
+enum {
+  VT__DOUBT_NONE,
+  VT__DOUBT_FOV,
+  VT__DOUBT_STEEP,
+  VT__DOUBT_SPACING,
+  VT__DOUBT_TALL,
+  VT__DOUBT_HIDDEN,
+  VT__DOUBT_LUMBAR_SPAN /* a thoracic level or L1 longer than the L2-L4 levels allow */
+};
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut
  * between non-parallel planes. */
@@ -141,6 +149,9 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
 /* Median disc-to-disc span of level i's measured neighbours within two
  * levels (not cut, not the sacrum); NaN with fewer than two. */
 double vt__neighbour_span(const vt__level *lv, size_t nl, size_t i, const vt_spine_level *lab);
+/* Median disc-to-disc span of the levels labelled L2-L4 that fit their
+ * neighbours; NaN with fewer than two. */
+double vt__lumbar_span(const vt__level *lv, size_t nl, const vt_spine_level *lab);
 /* The largest of a level's three heights. */
 double vt__max_height(const vt_vertebra_morph *m);
 

@@ -68,6 +68,11 @@ static void withhold(vt_spine_level *l) {
   if (l->confidence > 0.3) l->confidence = 0.3;
 }
 
+/* 1 for the doubts that say a disc was missed or falsely found at a level */
+static int miscut(int why) {
+  return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN;
+}
+
 static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int *why, vt_spine_level *lab,
                                        int transitional, vt__warnings *w) {
   /* transitional anatomy (4 or 6 lumbar-type vertebrae) is read from the
@@ -77,7 +82,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
    * and named L2-L6 one level off), so then no label of the count stands */
   if (transitional)
     for (size_t i = 0; i < nl; i++) {
-      if (!(why[i] == VT__DOUBT_SPACING || why[i] == VT__DOUBT_TALL)) continue;
+      if (!miscut(why[i])) continue;
       int v = lab[i].verse_label;
       int cand_lumbar = lab[i].candidate[0] == 'L' || strcmp(lab[i].candidate, "T12") == 0;
       if (!((v >= 19 && v <= 25) || cand_lumbar)) continue;
@@ -97,12 +102,13 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
   if (!nlab) return VT_OK;
   centre /= (double)nlab;
   for (size_t i = 0; i < nl; i++) {
-    if (!(why[i] == VT__DOUBT_SPACING || why[i] == VT__DOUBT_TALL) || !lab[i].verse_label) continue;
+    if (!miscut(why[i]) || !lab[i].verse_label) continue;
     size_t a = (double)i < centre ? 0 : i, b = (double)i < centre ? i : nl - 1;
     vt_status st = vt__warn(w, "%s: %s, so a disc was probably missed or falsely found there: its label and "
                             "those beyond it are withheld (the count past it is not known)",
                             lab[i].label, why[i] == VT__DOUBT_SPACING ? "its disc-to-disc span does not fit its neighbours'"
-                                                                     : "its body is taller than the space between its discs");
+                            : why[i] == VT__DOUBT_TALL ? "its body is taller than the space between its discs"
+                                                       : "it spans more than a vertebra at its level can beside L2-L4");
     if (st) return st;
     for (size_t j = a; j <= b; j++) withhold(&lab[j]);
     (void)lv;
@@ -287,6 +293,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
   }
+  double lumbar_span = vt__lumbar_span(lv, nl, lab); /* for the warnings: labels may be withheld next */
   if ((st = withhold_beyond_doubt(lv, nl, why, lab, transitional, &a->warn))) goto oom;
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
   float *lo = vt_volume_data(a->labels);
@@ -332,6 +339,11 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                     "was probably missed or falsely found here, or the vertebra is collapsed; heights "
                     "and grade are not reliable (check the sagittal image)",
                     name, lv[i].height_mm, vt__neighbour_span(lv, nl, i, lab));
+    else if (why[i] == VT__DOUBT_LUMBAR_SPAN)
+      st = vt__warn(&a->warn, "%s: %.0f mm from disc to disc where L2-L4 span %.0f mm: longer than a vertebra "
+                    "at its level can be, so a disc was probably missed here; heights and grade are not "
+                    "reliable (check the sagittal image)",
+                    name, lv[i].height_mm, lumbar_span);
     else if (why[i] == VT__DOUBT_HIDDEN)
       st = vt__warn(&a->warn, "%s: next to a disc too thin for these %.1f mm slices (found from its endplates, "
                     "every slice of it holds plate): its heights read up to a slice long and it is not graded",
