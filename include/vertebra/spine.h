@@ -32,6 +32,9 @@ typedef struct vt_vertebra_morph {
                                * field of view, implausible disc spacing): not graded and not a
                                * neighbour's reference; vt_spine_grade then re-grades */
   int body_separated;         /* 1: canal found, body cut from it; 0: whole label taken as body */
+  double body_gap_mm;         /* the longest run without the label between two runs of it along the
+                               * body axis at the anterior and middle height points (the smaller of
+                               * the two): a disc inside the label, 0 for one solid body */
   size_t body_voxels;
   double axis_up[3], axis_ap[3]; /* local column (cranial) and anterior axes */
   double endplate_normal[3];  /* principal axis of the body voxels nearest axis_up (cranial) */

@@ -139,7 +139,8 @@ enum {
   VT__DOUBT_SPACING,
   VT__DOUBT_TALL,
   VT__DOUBT_HIDDEN,
-  VT__DOUBT_LUMBAR_SPAN /* a thoracic level or L1 longer than the L2-L4 levels allow */
+  VT__DOUBT_LUMBAR_SPAN, /* a thoracic level or L1 longer than the L2-L4 levels allow */
+  VT__DOUBT_GAP          /* a gap (a disc) crosses its body: its discs lie inside bodies */
 };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut

@@ -176,6 +176,19 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
              labs(lung - rib), lung < rib ? "above" : "below");
   char basis[160];
   int lumbar = sac >= 0 && rib >= 0 ? (int)(sac - rib - 1) : -1;
+  /* a rib-free level above the rib run names T1 only by the ribs it lacks:
+   * upper ribs go unseen in a coronally tilted (scoliotic) column, whose ribs
+   * cross the axial slices askew, or beside the arms. Where the sacrum
+   * confirms T12, a "T1" more than one level off the 11 above it (11 or 13
+   * rib pairs) is such a miss, not C7/T1; it would otherwise cast doubt on
+   * every label (the T6-L5 phantom with a 20-degree Cobb curve: ribs seen
+   * at T9-T12 only, "T1" at T9, all 13 labels withheld) */
+  if (c2 < 0 && t1 >= 0 && lumbar == 5 && labs(rib - t1 - 11) > 1) {
+    vt__warn(w, "ribs were seen on only %ld levels up to the T12 that the sacrum confirms (12 expected): "
+                "the highest rib-bearing level is not taken for T1 (ribs above it were missed)",
+             rib - t1 + 1);
+    t1 = -1;
+  }
   if (sac >= 0 && rib >= 0 && lumbar == 5) {
     for (size_t i = 0; i < nl; i++) {
       long d = labs((long)i - rib) < labs((long)i - sac) ? labs((long)i - rib) : labs((long)i - sac);

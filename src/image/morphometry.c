@@ -83,6 +83,17 @@ static double column_height(const unsigned char *grid, int ns, int ia) {
   return n * SAMPLE_MM;
 }
 
+/* Longest gap (mm) between two labelled samples of column ia. */
+static double column_gap(const unsigned char *grid, int ns, int ia) {
+  int last = -1, best = 0;
+  for (int is = 0; is < ns; is++) {
+    if (!grid[ia * ns + is]) continue;
+    if (last >= 0 && is - last - 1 > best) best = is - last - 1;
+    last = is;
+  }
+  return best * SAMPLE_MM;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -348,7 +359,7 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
     /* six-point morphometry: heights at 20 %, 50 % and 80 % of the body depth
      * from the anterior wall, each the mean over +-HEIGHT_WIN_MM */
     const double frac[3] = {0.20, 0.50, 0.80};
-    double hgt[3];
+    double hgt[3], gap[2] = {0, 0};
     for (int t = 0; t < 3; t++) {
       double at = a1 - frac[t] * depth, acc = 0;
       int nc = 0;
@@ -359,7 +370,21 @@ vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph **out, s
         nc++;
       }
       hgt[t] = nc ? acc / nc : NAN;
+      /* a disc inside the label splits these columns: the smallest gap of
+       * the window, so one dark channel does not count */
+      if (t < 2) {
+        double gmin = INFINITY;
+        for (int ia = 0; ia < na; ia++) {
+          double av = -HALF_AP_MM + ia * SAMPLE_MM;
+          if (fabs(av - at) <= HEIGHT_WIN_MM + 1e-9) gmin = fmin(gmin, column_gap(grid, ns, ia));
+        }
+        if (isfinite(gmin)) gap[t] = gmin;
+      }
     }
+    /* anterior and middle only: behind, a tilted disc can leave the level's
+     * mask (the lordosis-40 phantom at 4 mm), and a basivertebral vein's
+     * channel enters there */
+    m->body_gap_mm = fmin(gap[0], gap[1]);
     m->height_anterior_mm = hgt[0];
     m->height_middle_mm = hgt[1];
     m->height_posterior_mm = hgt[2];

@@ -70,7 +70,7 @@ static void withhold(vt_spine_level *l) {
 
 /* 1 for the doubts that say a disc was missed or falsely found at a level */
 static int miscut(int why) {
-  return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN;
+  return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP;
 }
 
 static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int *why, vt_spine_level *lab,
@@ -108,6 +108,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
                             "those beyond it are withheld (the count past it is not known)",
                             lab[i].label, why[i] == VT__DOUBT_SPACING ? "its disc-to-disc span does not fit its neighbours'"
                             : why[i] == VT__DOUBT_TALL ? "its body is taller than the space between its discs"
+                            : why[i] == VT__DOUBT_GAP  ? "a gap like a disc crosses its body"
                                                        : "it spans more than a vertebra at its level can beside L2-L4");
     if (st) return st;
     for (size_t j = a; j <= b; j++) withhold(&lab[j]);
@@ -344,6 +345,10 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                     "at its level can be, so a disc was probably missed here; heights and grade are not "
                     "reliable (check the sagittal image)",
                     name, lv[i].height_mm, lumbar_span);
+    else if (why[i] == VT__DOUBT_GAP)
+      st = vt__warn(&a->warn, "%s: a %.0f mm gap crosses its body between two runs of bone (anterior and middle): "
+                    "a disc inside it, so its discs lie inside bodies; heights and grade are not reliable "
+                    "(check the sagittal image)", name, hit->body_gap_mm);
     else if (why[i] == VT__DOUBT_HIDDEN)
       st = vt__warn(&a->warn, "%s: next to a disc too thin for these %.1f mm slices (found from its endplates, "
                     "every slice of it holds plate): its heights read up to a slice long and it is not graded",
