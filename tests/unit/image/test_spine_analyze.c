@@ -324,6 +324,37 @@ static void long_curve_labels(void) {
   analysed_free(&r);
 }
 
+/* The same long curve at 1 mm: the L5/S1 disc plane, taken from the body
+ * line's tangent where the line bends into the sacrum, gives L5 a wedge of
+ * the sacrum and a 40-degree axis, and the Cobb angle reads 50 degrees for
+ * 18.9. Not fixed (docs/image-analyze.md); the property asserted is that it
+ * is not silent: the Cobb angle is within 2 degrees of truth or a warning
+ * names its end vertebra's jump. */
+static void long_curve_cobb_honest(void) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.top = 13, o.bottom = 24, o.spacing_z_mm = 1.0, o.cobb_deg = 20, o.noise_sd_hu = 10, o.seed = 3;
+  o.fracture_label = 20, o.fracture_grade = 2;
+  analysed r;
+  if (!analyse(&o, &r)) return;
+  char *doc = NULL;
+  vt_error err;
+  if (r.a && vt_spine_analysis_json(r.a, &doc, &err) == VT_OK) {
+    json_t *out = json_loads(doc, 0, NULL);
+    double c = json_real_value(json_object_get(json_object_get(out, "cobb"), "angle_deg"));
+    double t = json_real_value(json_object_get(json_object_get(r.truth, "cobb"), "angle_deg"));
+    int warned = 0;
+    json_t *w = json_object_get(out, "warnings");
+    for (size_t k = 0; k < json_array_size(w); k++)
+      warned |= strstr(json_string_value(json_array_get(w, k)), "Cobb angle: its ") != NULL;
+    printf("long curve 1 mm: Cobb %.1f deg (truth %.1f), %s\n", c, t, warned ? "warned" : "no warning");
+    CHECK_MSG(fabs(c - t) <= 2.0 || warned, "long curve 1 mm: Cobb %.1f for %.1f with no warning", c, t);
+    json_decref(out);
+  }
+  free(doc);
+  analysed_free(&r);
+}
+
 /* Six lumbar vertebrae (phantom T10-L6): transitional anatomy is reported,
  * L1-L6 are named from the sacrum and the thoracic names are not given with
  * confidence (T13 or L6 cannot be told apart without the whole spine). */
@@ -401,5 +432,6 @@ int main(void) {
   pv5_lumbar(1);
   miscut_phantoms_safe();
   long_curve_labels();
+  long_curve_cobb_honest();
   return VT_TEST_END();
 }
