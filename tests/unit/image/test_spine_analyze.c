@@ -297,17 +297,21 @@ static void miscut_phantoms_safe(void) {
   labels_safe(&o, "5 mm Cobb 20 L1 wedge T6-L5 LPS");
 }
 
-/* A long scoliotic column, T6-L5 with a 20-degree Cobb curve and an L1
+/* A long scoliotic column (long_curve_opts), T6-L5 with a 20-degree Cobb curve and an L1
  * grade-2 wedge at 2.5 mm: the ribs of the tilted T6-T8 cross the axial
  * slices askew and go unseen, so the highest rib-bearing level (T9) once
  * passed for T1 against the sacrum-confirmed T12 and all 13 labels were
  * withheld. Now every level is named exactly with confidence and L1 is
  * graded 2. */
+static void long_curve_opts(vt_phantom_opts *o, double spacing) { /* the phantom above at a spacing */
+  vt_phantom_defaults(o);
+  o->top = 13, o->bottom = 24, o->spacing_z_mm = spacing, o->cobb_deg = 20, o->noise_sd_hu = 10, o->seed = 3;
+  o->fracture_label = 20, o->fracture_grade = 2;
+}
+
 static void long_curve_labels(void) {
   vt_phantom_opts o;
-  vt_phantom_defaults(&o);
-  o.top = 13, o.bottom = 24, o.spacing_z_mm = 2.5, o.cobb_deg = 20, o.noise_sd_hu = 10, o.seed = 3;
-  o.fracture_label = 20, o.fracture_grade = 2;
+  long_curve_opts(&o, 2.5);
   analysed r;
   if (!analyse(&o, &r)) return;
   size_t n = r.a ? vt_spine_analysis_count(r.a) : 0;
@@ -332,9 +336,7 @@ static void long_curve_labels(void) {
  * names its end vertebra's jump. */
 static void long_curve_cobb_honest(void) {
   vt_phantom_opts o;
-  vt_phantom_defaults(&o);
-  o.top = 13, o.bottom = 24, o.spacing_z_mm = 1.0, o.cobb_deg = 20, o.noise_sd_hu = 10, o.seed = 3;
-  o.fracture_label = 20, o.fracture_grade = 2;
+  long_curve_opts(&o, 1.0);
   analysed r;
   if (!analyse(&o, &r)) return;
   char *doc = NULL;
