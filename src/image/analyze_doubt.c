@@ -161,6 +161,7 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
   if (m->body_gap_mm >= BODY_GAP_MM) return VT__DOUBT_GAP;
   if (lv[i].tilt_deg > steep_deg) return VT__DOUBT_STEEP;
+  if (lv[i].axis_doubt_deg > 0) return VT__DOUBT_AXIS;
   /* a disc seen only by its plates: its slices all hold plate, pass for
    * bone and lengthen both bodies beside it by up to a slice */
   if (lv[i].hidden_disc) return VT__DOUBT_HIDDEN;

@@ -84,6 +84,7 @@ typedef struct vt__level {
   double lung;             /* fraction of its middle slices with lung beside the body on both sides */
   int lung_bearing;        /* lung fraction above the threshold (analyze_lungs.c) */
   int hidden_disc;         /* 1: a bounding disc was found from its plates' peaks (analyze_discs.c) */
+  double axis_doubt_deg;   /* the larger of its two discs' axis_doubt_deg */
 } vt__level;
 
 typedef struct vt__disc {
@@ -93,6 +94,7 @@ typedef struct vt__disc {
   double nrm[3];  /* plane normal (cranial): the column tangent, or the searched plane's */
   double tilt_deg; /* angle between the plane and the column's axial cut (searched discs) */
   int from_peaks;  /* 1: found from its endplates' profile peaks (no slice of it free of the plates) */
+  double axis_doubt_deg; /* sagittal tilt beyond the chord of a straight stretch (analyze_bodies.c), else 0 */
 } vt__disc;
 
 vt_status vt__view_init(const vt_volume *ct, vt__view *v, vt_error *err);
@@ -140,7 +142,8 @@ enum {
   VT__DOUBT_TALL,
   VT__DOUBT_HIDDEN,
   VT__DOUBT_LUMBAR_SPAN, /* a thoracic level or L1 longer than the L2-L4 levels allow */
-  VT__DOUBT_GAP          /* a gap (a disc) crosses its body: its discs lie inside bodies */
+  VT__DOUBT_GAP,         /* a gap (a disc) crosses its body: its discs lie inside bodies */
+  VT__DOUBT_AXIS         /* a disc plane beside it tilts beyond the straight column's axis */
 };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut

@@ -330,6 +330,21 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
   }
+  /* the sagittal angles are measured on the endplates such a plane cuts */
+  {
+    const char *span[2] = {"lumbar lordosis (L1-S1)", "thoracic kyphosis (T4-T12)"};
+    int hit[2] = {0, 0};
+    for (size_t i = 0; i < nl; i++) {
+      if (why[i] != VT__DOUBT_AXIS) continue;
+      int l = lab[i].verse_label;
+      hit[0] |= (l >= 20 && l <= 25) || l == 26;
+      hit[1] |= l >= 11 && l <= 19;
+    }
+    for (int q = 0; q < 2; q++)
+      if (hit[q] && (st = vt__warn(&a->warn, "%s: measured on endplates next to a disc plane that tilts beyond "
+                                   "the column's axis (see the level warnings): not reliable", span[q])))
+        goto oom;
+  }
   double lumbar_span = vt__lumbar_span(lv, nl, lab); /* for the warnings: labels may be withheld next */
   if ((st = withhold_beyond_doubt(lv, nl, why, lab, transitional, &a->warn))) goto oom;
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
@@ -371,6 +386,12 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: next to a disc tilted %.0f degrees from its neighbour's (found by "
                     "the tilted-plane search, e.g. a lordotic L5/S1): heights and grade are not reliable",
                     name, lv[i].tilt_deg);
+    else if (why[i] == VT__DOUBT_AXIS)
+      st = vt__warn(&a->warn, "%s: next to a disc plane tilted %.0f degrees (sagittally) beyond the line "
+                    "through the bodies' centres on a straight stretch of the column: the plane cuts the "
+                    "bodies' endplates, so heights, grade and the endplate tilts (lordosis, kyphosis) there "
+                    "are not reliable (check the sagittal image)",
+                    name, lv[i].axis_doubt_deg);
     else if (why[i] == VT__DOUBT_SPACING)
       st = vt__warn(&a->warn, "%s: %.0f mm from disc to disc where its neighbours span %.0f mm: a disc "
                     "was probably missed or falsely found here, or the vertebra is collapsed; heights "
