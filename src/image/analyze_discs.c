@@ -337,6 +337,7 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
     memset(nw, 0, sizeof *nw);
     nw->z = bp.z;
     nw->from_peaks = peaks;
+    nw->searched = 1;
     memcpy(nw->p, bp.p, sizeof bp.p);
     memcpy(nw->nrm, bp.n, sizeof bp.n);
     double c = bp.n[0] * ref->nrm[0] + bp.n[1] * ref->nrm[1] + bp.n[2] * ref->nrm[2];

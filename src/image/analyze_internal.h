@@ -95,6 +95,7 @@ typedef struct vt__disc {
   double tilt_deg; /* angle between the plane and the column's axial cut (searched discs) */
   int from_peaks;  /* 1: found from its endplates' profile peaks (no slice of it free of the plates) */
   double axis_doubt_deg; /* sagittal tilt beyond the chord of a straight stretch (analyze_bodies.c), else 0 */
+  int searched;    /* 1: placed by the plane search (vt__add_missed_discs), its plane its own */
 } vt__disc;
 
 vt_status vt__view_init(const vt_volume *ct, vt__view *v, vt_error *err);
