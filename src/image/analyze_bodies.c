@@ -595,6 +595,8 @@ done:
   return nd;
 }
 
+#define RAD_TO_DEG (180.0 / 3.14159265358979323846)
+
 /* Body line position (view mm) at height z, linear between slices. */
 static void line_point(const vt__view *v, const vt__column *col, double z, double p[3]) {
   double fk = z / v->sp[2];
@@ -616,7 +618,7 @@ static double chord_sag_deg(const vt__view *v, const vt__column *col, const vt__
   double a[3], b[3];
   line_point(v, col, 0.5 * (d[i - 1].z + d[i].z), a);
   line_point(v, col, 0.5 * (d[i].z + d[i + 1].z), b);
-  return atan2(b[1] - a[1], b[2] - a[2]) * 180.0 / 3.14159265358979323846;
+  return atan2(b[1] - a[1], b[2] - a[2]) * RAD_TO_DEG;
 }
 
 /* A known artefact, detected: a disc plane's normal is the body line's
@@ -649,7 +651,7 @@ static void axis_doubt(const vt__view *v, const vt__column *col, vt__disc *d, si
     if ((isfinite(lo) && fabs(lo - c) > AXIS_STRAIGHT_DEG) || (isfinite(hi) && fabs(hi - c) > AXIS_STRAIGHT_DEG) ||
         (!isfinite(lo) && !isfinite(hi)))
       continue;
-    double t = atan2(d[i].nrm[1], d[i].nrm[2]) * 180.0 / 3.14159265358979323846;
+    double t = atan2(d[i].nrm[1], d[i].nrm[2]) * RAD_TO_DEG;
     /* the artefact steepens a tilted column's own tilt: a wedge-shaped disc
      * on an upright one (a fractured L1 under a flat T12) is not it */
     if (fabs(c) >= AXIS_MIN_TILT_DEG && t * c > 0 && fabs(t) - fabs(c) > AXIS_DOUBT_DEG)
@@ -735,7 +737,8 @@ static void endplate_normals(const vt__view *v, const vt__column *col, vt__disc 
   for (size_t i = 0; i < nd; i++) {
     vt__disc *d = &discs[i];
     if (d->searched || !(d->axis_doubt_deg > 0)) continue;
-    double n[3] = {d->nrm[0], d->nrm[1], d->nrm[2]}, c[3] = {d->p[0], d->p[1], d->p[2]};
+    double n[3] = {d->nrm[0], d->nrm[1], d->nrm[2]};
+    const double *c = d->p; /* the disc's centre stays */
     int ok = 0;
     for (int it = 0; it < 2; it++) {
       /* in-plane basis: u along x, w = n x u */
@@ -782,8 +785,8 @@ static void endplate_normals(const vt__view *v, const vt__column *col, vt__disc 
         fprintf(stderr,
                 "endplate disc z %.1f it %d: upper %.1f + %.3f a + %.3f b, lower %.1f + %.3f a + %.3f b, "
                 "%.1f deg from the profile's\n",
-                d->z, it, cu[0], cu[1], cu[2], cd[0], cd[1], cd[2], acos(fmin(1.0, ca)) * 57.29578);
-      if (acos(fmin(1.0, ca)) > ENDPLATE_MAX_DEG * 3.14159265358979 / 180.0) break;
+                d->z, it, cu[0], cu[1], cu[2], cd[0], cd[1], cd[2], acos(fmin(1.0, ca)) * RAD_TO_DEG);
+      if (acos(fmin(1.0, ca)) * RAD_TO_DEG > ENDPLATE_MAX_DEG) break;
       /* the sagittal slope only: the coronal tilts of a scoliotic curve are a
        * few degrees per level, where the Cobb angle is tuned on the tangent's */
       if (!(nb[2] > 0)) break;
@@ -793,9 +796,8 @@ static void endplate_normals(const vt__view *v, const vt__column *col, vt__disc 
     }
     if (debug)
       fprintf(stderr, "endplate disc z %.1f: sagittal %.1f -> %.1f, coronal %.1f -> %.1f deg%s\n", d->z,
-              atan2(d->nrm[1], d->nrm[2]) * 57.29578, atan2(n[1], n[2]) * 57.29578,
-              atan2(d->nrm[0], d->nrm[2]) * 57.29578,
-              atan2(n[0], n[2]) * 57.29578, ok ? "" : " (kept)");
+              atan2(d->nrm[1], d->nrm[2]) * RAD_TO_DEG, atan2(n[1], n[2]) * RAD_TO_DEG,
+              atan2(d->nrm[0], d->nrm[2]) * RAD_TO_DEG, atan2(n[0], n[2]) * RAD_TO_DEG, ok ? "" : " (kept)");
     if (!ok) continue;
     memcpy(d->nrm, n, sizeof n);
   }
