@@ -1,4 +1,4 @@
-/* test_mtsamples.c — targets and attributes on real sentences of MTSamples
+/* test_report_sentences.c — targets and attributes on real sentences of MTSamples
  * spine reports (read in place from ../shared/data/reports/mtsamples_spine.csv),
  * asserting the labels a radiologist gives them. */
 #include <stdio.h>
