@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "vertebra/spine_render.h"
 
+#define WITHHELD_NAME_OFFSET_MM 20.0 /* centroid to name of a withheld label: about a body's half-depth */
 #define MAX_SIDE 4096 /* pixels: a bigger view only wastes memory and disk */
 
 void vt_spine_render_defaults(vt_spine_render_opts *o) {
@@ -335,6 +336,9 @@ static void project(const view_geom *g, const double p[3], double *col, double *
  * follows the endplate normal; drawing along axis_up shows them on the
  * sagittal plane, which is what a reader compares them with. */
 static void draw_heights(canvas *cv, const view_geom *g, const vt_vertebra_morph *m, int thick) {
+  /* a withheld label has no voxels in the label mask to walk: its walls
+   * would be looked for in the background (lines through the aorta) */
+  if (m->verse_label <= 0) return;
   const double step = 0.25;
   const double *c = m->centroid_ras_mm;
   double amax = 0, pmin = 0;
@@ -516,7 +520,16 @@ vt_status vt_spine_render(const vt_spine_findings *f, vt_spine_view view, const 
     unsigned char lc[3];
     vt_spine_label_color(m->verse_label, lc);
     long tw = text_width(text, scale), gap = 4 * scale, tx;
-    if (view == VT_SPINE_SAGITTAL) {
+    if (m->verse_label <= 0) {
+      /* withheld: no label pixels to walk to the body's edge, so a cross
+       * marks the centroid and the name stands a body's half-depth off it
+       * (on the anterior side or the patient's left, as for the others) */
+      long off = lround(WITHHELD_NAME_OFFSET_MM / g.px);
+      for (long d = -2 * scale; d <= 2 * scale; d++) put_px(&cv, cx + d, cy, lc), put_px(&cv, cx, cy + d, lc);
+      tx = view == VT_SPINE_SAGITTAL ? cx - off - tw : cx + off;
+      if (tx < 2) tx = 2;
+      if (tx + tw > (long)w - 2) tx = (long)w - 2 - tw;
+    } else if (view == VT_SPINE_SAGITTAL) {
       long e = cx;
       while (e > 0 && plab[(size_t)cy * w + (size_t)(e - 1)] == (unsigned char)m->verse_label) e--;
       tx = e - gap - tw;

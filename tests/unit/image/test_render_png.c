@@ -5,7 +5,8 @@
  * body in the coronal plane, ROI outline and height lines are drawn with the
  * measured lengths, the endplate lines of the lordosis lie along the
  * phantom's true endplate tilts (and none are drawn where no angle is
- * measured), and a failed write leaves no file. */
+ * measured), withheld labels get a centroid cross and a nearby "?" but no
+ * lines walked in the background, and a failed write leaves no file. */
 #include <jansson.h>
 #include <png.h>
 #include <stdlib.h>
@@ -159,6 +160,58 @@ static void check_endplate_lines(void) {
   vt_volume_free(lab);
 }
 
+/* Withheld labels (verse_label 0, absent from the label mask, as ct analyze
+ * writes them when no anchor names a level): nothing is walked in the
+ * background, so no height lines or ROI are drawn (before, the walls were
+ * looked for in the background and the lines landed 40-80 mm in front of
+ * the bodies, in the aorta); a cross marks each centroid and the "?" stands
+ * within a body's depth in front of it, not at the image's edge. */
+static void check_withheld(const phantom *p) {
+  size_t d[3];
+  vt_volume_dims(p->lab, d);
+  vt_volume *empty = NULL;
+  vt_error err;
+  CHECK(vt_volume_new(d[0], d[1], d[2], vt_volume_affine(p->lab), &empty, &err) == VT_OK);
+  if (!empty) return;
+  vt_vertebra_morph *m = malloc(p->n * sizeof *m);
+  CHECK(m != NULL);
+  if (!m) return;
+  memcpy(m, p->m, p->n * sizeof *m);
+  for (size_t i = 0; i < p->n; i++) m[i].verse_label = 0, snprintf(m[i].label, sizeof m[i].label, "?");
+  vt_spine_findings f = {p->ct, empty, m, NULL, p->n, NULL, 0, NULL};
+  vt_spine_image img;
+  memset(&img, 0, sizeof img);
+  CHECK(vt_spine_render(&f, VT_SPINE_SAGITTAL, NULL, &img, &err) == VT_OK);
+  if (img.rgb) {
+    size_t w = img.width, h = img.height;
+    CHECK_INT(count_rgb(img.rgb, w, h, VT_SPINE_RGB_ANTERIOR), 0);
+    CHECK_INT(count_rgb(img.rgb, w, h, VT_SPINE_RGB_MIDDLE), 0);
+    CHECK_INT(count_rgb(img.rgb, w, h, VT_SPINE_RGB_POSTERIOR), 0);
+    CHECK_INT(count_rgb(img.rgb, w, h, VT_SPINE_RGB_ROI), 0);
+    unsigned char c[3];
+    vt_spine_label_color(0, c);
+    unsigned hex = (unsigned)c[0] << 16 | (unsigned)c[1] << 8 | c[2];
+    for (size_t i = 0; i < p->n; i++) {
+      double col, row;
+      vt_spine_image_project(&img, m[i].centroid_ras_mm, &col, &row);
+      CHECK_MSG(rgb_near(img.rgb, w, h, col, row, 0, hex), "%zu: no cross at the withheld centroid", i);
+      /* the name's pixels: on the centroid's rows, in front (left) of it,
+       * the nearest within 20 mm + 3 px, the farthest within 45 mm */
+      long near = -1, far = -1;
+      for (long x = lround(col) - 4; x >= 0; x--)
+        if (rgb_near(img.rgb, w, h, (double)x, row, 2, hex)) {
+          if (near < 0) near = lround(col) - x;
+          far = lround(col) - x;
+        }
+      CHECK_MSG(near > 0 && near <= 20 / img.pixel_mm + 3 && far <= 45 / img.pixel_mm,
+                "%zu: withheld name %ld-%ld px in front of the centroid", i, near, far);
+    }
+  }
+  vt_spine_image_free(&img);
+  free(m);
+  vt_volume_free(empty);
+}
+
 static void check_view(const phantom *p, vt_spine_view view, const char *path, vt_spine_image *keep) {
   vt_spine_findings f = {p->ct, p->lab, p->m, NULL, p->n, NULL, 0, NULL};
   vt_spine_image img;
@@ -263,6 +316,7 @@ int main(void) {
   snprintf(path, sizeof path, "%s/curved_sag.png", dir);
   check_view(&curved, VT_SPINE_SAGITTAL, path, NULL);
   check_endplate_lines();
+  check_withheld(&ras);
   /* a failed write leaves nothing behind */
   vt_spine_findings f = {ras.ct, ras.lab, ras.m, NULL, ras.n, NULL, 0, NULL};
   vt_error err;
