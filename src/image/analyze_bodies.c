@@ -21,6 +21,8 @@
 #define BOX_LOCAL_MM 20.0  /* the box follows the body depth over +-this */
 #define BOX_GROW 1.15      /* where the local depth exceeds the median by this */
 #define LEAK_EDGE_MM 6.0  /* a body along more of its box's front edge has leaked forward */
+#define LEAK_OUT_MM 6.0   /* a slice's body reaching this far in front of its neighbours' front face has leaked */
+#define LEAK_CLIP_MM 3.0  /* and keeps its marks up to this in front of that face */
 #define DISC_BAND 0.11    /* half disc thickness ~ 0.11 x pitch (discs ~ 20-25 % of it) */
 #define NOTCH_MM 12.0     /* body gaps along the column 3 to 12 mm long are filled */
 #define NOTCH_MIN_MM 3.0
@@ -466,6 +468,46 @@ static double side_peak(const double *g, long M, long m, int dir) {
   return best;
 }
 
+/* The front face (view y, mm) of slice k's marked body, -INFINITY if none. */
+static double marked_front(const vt__view *v, const unsigned char *mark, long k) {
+  for (long j = (long)v->n[1] - 1; j >= 0; j--)
+    for (size_t i = 0; i < v->n[0]; i++)
+      if (mark[vt__index(v, i, (size_t)j, (size_t)k)] & M_BODY) return (double)j * v->sp[1];
+  return -INFINITY;
+}
+
+/* Clears the body marks in front of the expected front face where a slice
+ * leaked forward (the rule at the call). leak[3k] is finite where slice k's
+ * region ran along its box's front edge. -1: out of memory. */
+static int clip_leaked_fronts(const vt__view *v, unsigned char *mark, const double *leak, long k0, long k1, long nz) {
+  double *fr = malloc((size_t)nz * sizeof *fr), *own = malloc((size_t)nz * sizeof *own);
+  if (!fr || !own) {
+    free(fr), free(own);
+    return -1;
+  }
+  size_t nfin = 0;
+  for (long k = k0; k <= k1; k++) {
+    own[k] = marked_front(v, mark, k);
+    fr[k] = isfinite(leak[3 * k]) || !isfinite(own[k]) ? NAN : own[k];
+    nfin += isfinite(fr[k]);
+  }
+  if (nfin > 0) {
+    fill_nan(fr, k0, k1);
+    smooth_median(fr, k0, k1, (long)lround(15.0 / v->sp[2]));
+    for (long k = k0; k <= k1; k++) {
+      if (!isfinite(own[k]) || !(isfinite(leak[3 * k]) || own[k] > fr[k] + LEAK_OUT_MM)) continue;
+      if (getenv("VT_ANALYZE_DEBUG"))
+        fprintf(stderr, "leak clip slice %ld: front %.1f, expected %.1f\n", k, own[k], fr[k]);
+      for (size_t j = 0; j < v->n[1]; j++) {
+        if ((double)j * v->sp[1] <= fr[k] + LEAK_CLIP_MM) continue;
+        for (size_t i = 0; i < v->n[0]; i++) mark[vt__index(v, i, j, (size_t)k)] &= (unsigned char)~(M_BODY | M_FILL);
+      }
+    }
+  }
+  free(fr), free(own);
+  return 0;
+}
+
 /* Disc positions from the body profile: candidate minima, then the best
  * chain spaced at least MIN_GAP_DEPTH x the local body depth apart. */
 static size_t pick_discs(const double *f, const double *depth, long m0, long M, double *zs, size_t maxd, double dz) {
@@ -888,12 +930,14 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
       kb1 = k;
     }
   }
-  if (nleak > 0 && nbody - nleak < nbody / 3) /* mostly leaked: keep them, nothing better to go by */
+  int clip_leaks = 1;
+  if (nleak > 0 && nbody - nleak < nbody / 3) { /* mostly leaked: keep them, nothing better to go by */
+    clip_leaks = 0;
     for (long k = k0; k <= k1; k++)
       if (isfinite(ebx[3 * k])) col->bx[k] = ebx[3 * k], col->by[k] = ebx[3 * k + 1], col->depth[k] = ebx[3 * k + 2];
-  free(ebx);
+  }
   if (kb0 < 0) {
-    free(mark), free(box), free(queue), free(tmp), free(area), free(dbox);
+    free(mark), free(box), free(queue), free(tmp), free(area), free(dbox), free(ebx);
     return vt_error_set(err, VT_ENOTFOUND, "ct", "no spine found: a canal-like column but no vertebral bodies in front of it");
   }
   col->k0 = k0 = kb0, col->k1 = k1 = kb1;
@@ -901,6 +945,20 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
   long hz = (long)lround(6.0 / v->sp[2]);
   smooth_median(col->bx, k0, k1, hz), smooth_median(col->by, k0, k1, hz);
   smooth_median(col->depth, k0, k1, (long)lround(15.0 / v->sp[2]));
+  /* what a slice's body region leaked into in front of the body (the
+   * aorta on the front of T12-L1, its contrast above the body threshold;
+   * aorta_report_case: a level cut by the image's lower edge was mostly
+   * aorta and its "body" centroid lay 35 mm in front of the column) is taken
+   * back out: the body's front face runs smoothly from slice to slice, so
+   * where a slice reaches more than LEAK_OUT_MM in front of the face its
+   * neighbours give (the median over +-15 mm of the slices that did not leak
+   * at the box's front), its marks beyond LEAK_CLIP_MM in front of that face
+   * are not body */
+  if (clip_leaks && clip_leaked_fronts(v, mark, ebx, k0, k1, nz)) {
+    free(ebx);
+    goto oom;
+  }
+  free(ebx);
   /* profile: mean HU (clamped) in a disk round the body centre, per 1 mm */
   double z0 = (double)k0 * v->sp[2], z1 = (double)k1 * v->sp[2];
   long M = (long)floor(z1 - z0) + 1;

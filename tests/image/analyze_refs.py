@@ -20,8 +20,10 @@ Lumbar lordosis: ours on the reference bodies within 1 degree of the same
 rule in numpy (lordosis_ref.py), ours from the CT within 5 (S1's endplate
 on the CT's bone). On the aorta case (thin thoracic discs) the T11/T12 and
 T12/L1 discs within 4 mm of the reference T12 body's ends (unlabelled
-levels: read from the debug lines), and the lung base (the lowest level with
-lung beside it, docs/image-analyze.md step 4) on the reference T12.
+levels: read from the debug lines), every vertebra found at T12's height
+with its body centroid on the reference T12 (not in the contrast-filled
+aorta in front of it), and the lung base (the lowest level with lung beside
+it, docs/image-analyze.md step 4) on the reference T12.
 Printed, not asserted — the accuracy goals not yet met (docs/image-analyze.md):
 heights within 3 mm of spine_report.json's own numbers (a
 different rule: see below), the aorta case's T12 label, and that rule
@@ -335,6 +337,26 @@ try:
                 check(share >= 0.3, "aorta_case: T12 lies on the reference T12 (%.0f %% of it)" % (100 * share))
             else:
                 check(share < 0.5, "aorta_case: label %d is not on the reference T12 (%.0f %%)" % (v, 100 * share))
+        # every vertebra found at the height of the reference T12's body
+        # (its slices holding >= 300 mask voxels; the posterior elements
+        # alone hold <= 125) has its body centroid on that vertebra (within a
+        # voxel of the mask), labelled or not: the contrast-filled aorta in
+        # front of T12 was once read as a body, its "centroid" 35 mm in front
+        t12_img = nib.load(ts + "/aorta_report_case/vertebrae_T12.nii.gz")
+        t12m = np.asarray(t12_img.dataobj) > 0
+        inv = np.linalg.inv(t12_img.affine)
+        span = set(int(k) for k in np.where(t12m.sum(axis=(0, 1)) >= 300)[0])
+        at = 0
+        for v in a_doc["vertebrae"]:
+            ijk = np.rint((inv @ np.r_[v["centroid_ras_mm"], 1.0])[:3]).astype(int)
+            if int(ijk[2]) not in span:
+                continue
+            at += 1
+            lo = np.maximum(ijk - 1, 0)
+            on = bool(t12m[lo[0]:ijk[0] + 2, lo[1]:ijk[1] + 2, lo[2]:ijk[2] + 2].any())
+            check(on, "aorta_case: the vertebra found at T12's height (centroid %s mm, label %s) lies on the reference T12"
+                  % (v["centroid_ras_mm"], v["label"]))
+        check(at >= 1, "aorta_case: a vertebra found at the reference T12's height (%d)" % at)
         print("goal aorta_case: T12 %s" % ("labelled" if 19 in np.unique(A) else "not labelled"))
         aorta_disc_check(crop, ts + "/aorta_report_case/vertebrae_T12.nii.gz", work)
 finally:
