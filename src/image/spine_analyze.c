@@ -73,6 +73,50 @@ static int miscut(int why) {
   return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP;
 }
 
+/* A level whose heights read a fracture may be part of a body cut off by a
+ * disc plane placed inside it (the kyphosis-35 phantom at 3-5 mm: the lower
+ * halves of T4, T5 or T10 below planes placed mid-body, 8-10 mm for 19-20,
+ * were graded 3, and a T3/T4 half-level graded 2). Not graded then (and no
+ * reference for its neighbours' expected heights): any grade beside a
+ * miscut level (a disc missed or falsely found there: the plane they share
+ * may lie inside a body); a crush pattern (all three heights short, the
+ * pattern such a cut gives) beside a level whose disc plane is in doubt in
+ * any way (also steep or over-tilted, or seen only by its plates), or whose
+ * body fills less than BODY_FILL_MIN of its disc-to-disc span (the
+ * half-levels 0.52-0.58; intact bodies ~0.8; a crushed body keeps its discs
+ * against it, ~0.7 for a 40 % loss, so only a vertebra plana, ~0.45, is
+ * also held back, with the warning to check the image). Returns how many
+ * levels it marked (the grades are then redone). */
+#define BODY_FILL_MIN 0.6
+static int crush_short(const vt_vertebra_morph *h) {
+  return h->genant_grade >= 1 && h->height_posterior_mm < CRUSH_POSTERIOR * h->expected_height_mm;
+}
+
+static int miscut_neighbours(int *why, const vt__level *lv, size_t nl, const int *prov, vt_vertebra_morph *m,
+                             size_t nm) {
+  int marked = 0;
+  for (size_t j = 0; j < nl; j++) {
+    if (why[j] != VT__DOUBT_NONE) continue;
+    int beside = 0, plane = 0; /* beside a miscut level; beside a level whose disc plane is in doubt */
+    for (long i = (long)j - 1; i <= (long)j + 1; i += 2) {
+      if (i < 0 || (size_t)i >= nl) continue;
+      beside |= miscut(why[i]);
+      plane |= miscut(why[i]) || why[i] == VT__DOUBT_STEEP || why[i] == VT__DOUBT_AXIS || why[i] == VT__DOUBT_HIDDEN;
+    }
+    for (size_t k = 0; k < nm; k++) {
+      vt_vertebra_morph *h = &m[k];
+      if (h->verse_label != prov[j] || h->heights_unreliable || h->genant_grade < 1) continue;
+      int crush = crush_short(h);
+      if (beside || (crush && plane)) why[j] = VT__DOUBT_MISCUT_NEXT;
+      else if (crush && vt__max_height(h) < BODY_FILL_MIN * lv[j].height_mm) why[j] = VT__DOUBT_UNFILLED;
+      else continue;
+      h->heights_unreliable = 1;
+      marked++;
+    }
+  }
+  return marked;
+}
+
 static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int *why, vt_spine_level *lab,
                                        int transitional, vt__warnings *w) {
   /* transitional anatomy (4 or 6 lumbar-type vertebrae) is read from the
@@ -366,6 +410,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     goto fail;
   }
   vt_spine_grade(m, nm);
+  if (miscut_neighbours(why, lv, nl, prov, m, nm)) vt_spine_grade(m, nm);
   for (size_t i = 0; i < nl; i++) {
     const vt_vertebra_morph *hit = NULL;
     size_t hk = 0;
@@ -406,6 +451,15 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: a %.0f mm gap crosses its body between two runs of bone (anterior and middle): "
                     "a disc inside it, so its discs lie inside bodies; heights and grade are not reliable "
                     "(check the sagittal image)", name, hit->body_gap_mm);
+    else if (why[i] == VT__DOUBT_UNFILLED)
+      st = vt__warn(&a->warn, "%s: all three heights short (a crush pattern) and its body (%.0f mm) fills under "
+                    "%.0f %% of the %.0f mm between its discs: most likely part of a body cut off by a disc plane "
+                    "placed inside it, not a crushed vertebra; not graded (check the sagittal image)",
+                    name, vt__max_height(hit), 100 * BODY_FILL_MIN, lv[i].height_mm);
+    else if (why[i] == VT__DOUBT_MISCUT_NEXT)
+      st = vt__warn(&a->warn, "%s: its heights read a fracture next to a level whose disc plane is in doubt (a "
+                    "disc missed, falsely found or tilted there), so the plane between them may cut a body: not "
+                    "graded (check the sagittal image)", name);
     else if (why[i] == VT__DOUBT_HIDDEN)
       st = vt__warn(&a->warn, "%s: next to a disc too thin for these %.1f mm slices (found from its endplates, "
                     "every slice of it holds plate): its heights read up to a slice long and it is not graded",
