@@ -451,6 +451,10 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: a %.0f mm gap crosses its body between two runs of bone (anterior and middle): "
                     "a disc inside it, so its discs lie inside bodies; heights and grade are not reliable "
                     "(check the sagittal image)", name, hit->body_gap_mm);
+    else if (why[i] == VT__DOUBT_NO_CANAL)
+      st = vt__warn(&a->warn, "%s: no spinal canal found on its mid-sagittal plane, so its body was not cut "
+                    "from its posterior elements: its centroid and heights are the whole vertebra's (body and arch), "
+                    "not the body's; not graded (check the sagittal image)", name);
     else if (why[i] == VT__DOUBT_UNFILLED)
       st = vt__warn(&a->warn, "%s: all three heights short (a crush pattern) and its body (%.0f mm) fills under "
                     "%.0f %% of the %.0f mm between its discs: most likely part of a body cut off by a disc plane "

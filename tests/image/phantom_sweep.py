@@ -3,7 +3,9 @@
 labels: `vertebra ct phantom` over curves, slice spacings, partial volume,
 noise seeds and orientations, each analysed by `vertebra ct analyze`; a
 confident label is wrong when the truth vertebra nearest its body centroid
-(truth.json, RAS mm) is another one. Not part of ctest (120 runs, ~3 min
+(truth.json, RAS mm) is another one. The Genant grades are counted against
+the same nearest truth body (exact; false fractures: a grade range without
+the true 0; missed: a range of only 0 on a true fracture), reported only. Not part of ctest (120 runs, ~3 min
 on 2 cores); run by hand after changing the segmentation or the labeller:
 
   tests/image/phantom_sweep.py build/vertebra [JOBS]
@@ -26,6 +28,9 @@ CURVES = {
     "cobb20-L1wedge": ["--levels", "T6-L5", "--cobb", "20", "--fracture", "L1:2"],
     "straight": ["--levels", "T11-L5"],
 }
+
+
+GRADES = []  # per run: graded, exact, false fractures, missed fractures
 
 
 def one(cli, work, curve, spacing, pv, seed, lps):
@@ -53,7 +58,23 @@ def one(cli, work, curve, spacing, pv, seed, lps):
                 ok += 1
             else:
                 wrong.append("%s named %s (%.2f)" % (near["label"], v["label"], v["confidence"]))
-        return name, wrong, "%d right, %d withheld" % (ok, withheld)
+        # grades: against the truth body nearest each graded centroid; a
+        # false fracture is a grade range that excludes a true 0, a missed
+        # one a range of only 0 on a true fracture (reported, not asserted)
+        graded = exact = false_fx = missed = 0
+        for v in out:
+            g, rng = v.get("genant_grade"), v.get("genant_grade_range")
+            if not isinstance(g, int) or not rng:
+                continue
+            near = min(truth, key=lambda t: math.dist(t["center_ras_mm"], v["centroid_ras_mm"]))
+            want = near["genant_grade"]
+            graded += 1
+            exact += g == want
+            false_fx += want == 0 and rng[0] >= 1
+            missed += want >= 1 and rng[1] == 0
+        GRADES.append((graded, exact, false_fx, missed))
+        return name, wrong, "%d right, %d withheld; %d graded (%d exact, %d false fracture, %d missed)" % (
+            ok, withheld, graded, exact, false_fx, missed)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -73,6 +94,9 @@ def main():
                     bad.append(name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    tot = [sum(g[q] for g in GRADES) for q in range(4)]
+    print("grades: %d given, %d exact, %d false fractures (a range without the true 0), %d missed fractures"
+          % tuple(tot))
     print("%d runs, %d with a confident wrong label or a failure%s" % (len(runs), len(bad),
                                                                       ": " + "; ".join(bad) if bad else ""))
     return 1 if bad else 0
