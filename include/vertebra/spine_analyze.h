@@ -32,6 +32,7 @@ typedef struct vt_spine_level {
   int label_uncertain;   /* 1: confidence below the threshold or anchors disagree */
   char basis[160];       /* the anchors behind the label, e.g. "lowest rib-bearing = T12; sacrum" */
   char candidate[8];     /* when withheld: the name the anchors suggest ("" when none) */
+  int rib_roots[2];      /* ribs traced to where they leave the column in this level: left, right */
 } vt_spine_level;
 
 typedef struct vt_spine_analysis vt_spine_analysis;

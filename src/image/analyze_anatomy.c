@@ -1,6 +1,7 @@
 /* analyze_anatomy.c — the anatomical anchors of each level cut from the
- * column: ribs beside it (thoracic), the sacrum (closed or vanishing canal
- * and/or wide alae at the caudal end), and the HU of the aorta (a contrast
+ * column: the sacrum (closed or vanishing canal, wide alae or the pelvis
+ * joined to it at the caudal end), then the ribs (analyze_ribs.c) and the
+ * lungs (analyze_lungs.c) beside it; and the HU of the aorta (a contrast
  * warning). Method and limits: docs/image-analyze.md. */
 #include <math.h>
 #include <stdio.h>
@@ -9,22 +10,6 @@
 
 #include "image/analyze_internal.h"
 
-/* A rib leaves the vertebra at the transverse process and runs on
- * laterally: in a slice of a rib-bearing level there is bone both near the
- * column (30-60 mm to the side of the body centre: rib neck and tubercle on
- * the transverse process) and far out (60-110 mm: the rib's shaft), between
- * 45 mm behind and 25 mm in front of the body's posterior wall. A lumbar
- * transverse process gives only the near part; the tips of the floating
- * ribs beside L1 only the far part (on example_ct: T12 27/13 mm^2 median
- * near/far, L1 0/18, L4 45/0). Each part is a small cross-section; the iliac
- * wings, larger, lie caudal and are handled by the labeller. */
-#define RIB_NEAR0_MM 30.0
-#define RIB_NEAR1_MM 60.0
-#define RIB_FAR1_MM 110.0
-#define RIB_Y0_MM (-45.0)
-#define RIB_Y1_MM 25.0
-#define RIB_MIN_MM2 12.0
-#define RIB_MAX_MM2 700.0
 /* Sacral alae: bone 26-50 mm to each side of the body centre, at the body's
  * depth, in at least half of a level's slices. */
 #define ALA_X0_MM 26.0
@@ -125,30 +110,12 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
     long ka = (long)ceil(l->z_bot / v->sp[2]), kb = (long)floor(l->z_top / v->sp[2]);
     if (ka < col->k0) ka = col->k0;
     if (kb > col->k1) kb = col->k1;
-    size_t ns = 0, ala = 0, closed = 0, nmid = 0, rib_side[2] = {0, 0}, pelvis = 0;
+    size_t ns = 0, ala = 0, closed = 0, pelvis = 0;
     for (long k = ka; k <= kb; k++) {
       if (k < 0 || (size_t)k >= v->n[2]) continue;
       ns++;
       double cx = col->cx[k], pw = col->pw[k], bx = col->bx[k], by = col->by[k];
       if (!isfinite(cx) || !isfinite(pw)) continue;
-      int side_hit[2] = {0, 0};
-      double mx = isfinite(bx) ? bx : cx;
-      for (int sg = -1; sg <= 1; sg += 2) {
-        double n0 = mx + sg * RIB_NEAR0_MM, n1 = mx + sg * RIB_NEAR1_MM, f1 = mx + sg * RIB_FAR1_MM;
-        double near = bone_area(v, k, fmin(n0, n1), fmax(n0, n1), pw + RIB_Y0_MM, pw + RIB_Y1_MM, VT__BONE_HU);
-        double far = bone_area(v, k, fmin(n1, f1), fmax(n1, f1), pw + RIB_Y0_MM, pw + RIB_Y1_MM, VT__BONE_HU);
-        if (near >= RIB_MIN_MM2 && near <= RIB_MAX_MM2 && far >= RIB_MIN_MM2 && far <= RIB_MAX_MM2)
-          side_hit[sg > 0] = 1;
-      }
-      /* ribs come in pairs, each side counted on its own (a curved spine
-       * tilts the pair across slices); only the middle 60 % of the level
-       * counts, so a disc placed a few mm off does not lend a neighbour's ribs */
-      double z = (double)k * v->sp[2], h = l->z_top - l->z_bot;
-      if (z >= l->z_bot + 0.2 * h && z <= l->z_top - 0.2 * h) {
-        rib_side[0] += (size_t)side_hit[0];
-        rib_side[1] += (size_t)side_hit[1];
-      }
-      if (z >= l->z_bot + 0.2 * h && z <= l->z_top - 0.2 * h) nmid++;
       if (isfinite(bx) && isfinite(by) && isfinite(col->depth[k])) {
         double hd = 0.35 * col->depth[k];
         double fl = bone_frac(v, k, bx - ALA_X1_MM, bx - ALA_X0_MM, by - hd, by + hd, 150.0);
@@ -163,9 +130,6 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
         if (debug) fprintf(stderr, "pelvis slice %ld reach %.0f/%.0f\n", k, left, right);
       }
     }
-    size_t rib_min = rib_side[0] < rib_side[1] ? rib_side[0] : rib_side[1];
-    l->rib = nmid ? (double)rib_min / (double)nmid : 0;
-    l->rib_bearing = (double)rib_min * v->sp[2] >= fmax(v->sp[2], 3.0) && l->rib >= 0.2;
     double fa = ns ? (double)ala / (double)ns : 0, fc = ns ? (double)closed / (double)ns : 0;
     /* only the caudal end of the column can be the sacrum */
     double fp = ns ? (double)pelvis / (double)ns : 0;
@@ -173,6 +137,7 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
   }
   free(seen);
   free(queue);
+  vt__level_ribs(v, col, lv, nl);
   vt__level_lungs(v, col, lv, nl);
 }
 

@@ -1,7 +1,7 @@
 /* analyze_doubt.c — which levels of a cut column have doubtful heights: cut
  * by the field of view, beside a steeply tilted searched disc, a disc-to-disc
- * span that does not fit the neighbours', a body taller than its span or
- * crossed by a gap (a disc inside it).
+ * span that does not fit the neighbours', two rib pairs leaving one level, a
+ * body taller than its span or crossed by a gap (a disc inside it).
  * Such levels get no Genant grade and are no reference for their
  * neighbours' expected heights: a grade read across a missed or false disc
  * is a false fracture report (real chest CTs at 3-4 mm slices). */
@@ -167,6 +167,10 @@ int vt__level_doubt(const vt__level *lv, size_t nl, size_t i, const vt_spine_lev
   if (isfinite(span) && (lv[i].height_mm < SPAN_MIN_RATIO * span || lv[i].height_mm > SPAN_MAX_RATIO * span))
     return VT__DOUBT_SPACING;
   if (split_pair(lv, nl, i, lab)) return VT__DOUBT_SPACING;
+  /* one rib pair leaves each thoracic vertebra: two a vertebra apart on one
+   * side say two vertebrae between these discs, whatever the spans say (a
+   * column whose discs are all missed alike has no true span to compare) */
+  if (lv[i].rib_double) return VT__DOUBT_RIBS;
   if (longer_than_lumbar(lv, nl, i, lab)) return VT__DOUBT_LUMBAR_SPAN;
   if (vt__max_height(m) > BODY_SPAN_RATIO * lv[i].height_mm) return VT__DOUBT_TALL;
   if (m->body_gap_mm >= BODY_GAP_MM) return VT__DOUBT_GAP;

@@ -70,8 +70,13 @@ typedef struct vt__column {
 typedef struct vt__level {
   double z_top, z_bot;     /* bounding disc (or column end) positions along view z (mm) */
   int cut_top, cut_bot;    /* 1: this end is the field-of-view / column end, not a disc */
-  double rib;              /* fraction of its slices with a rib beside it */
-  int rib_bearing;         /* rib fraction above the threshold */
+  int rib_bearing;         /* within the traced series of rib pairs (analyze_ribs.c) */
+  int rib_roots[2];        /* ribs traced to a root in this level, left and right */
+  int rib_full[2];         /* 1: one of them seen whole (reaching far out), not cut by the image */
+  int rib_side_seen[2];    /* 1: the image reaches far enough out that side to show a rib */
+  int rib_double;          /* 1: two roots a vertebra apart on one side: two vertebrae, a disc missed */
+  int rib_anchor_sure;     /* 1: the lowest rib pair, seen whole, with the level below in view and rib-free */
+  int rib_at_disc;         /* 1: the lowest rib pair leaves the column at one of this level's discs */
   int sacrum;              /* 1: wide alae or a closed canal: the sacrum */
   double height_mm;        /* z extent */
   double tilt_deg;         /* the larger tilt of its two discs against the column's cut */
@@ -112,8 +117,12 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
  * new count (<= maxd), sorted by z. depth: the typical body depth (mm). */
 size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
                         double depth);
-/* Rib and sacrum evidence per level (fills rib, rib_bearing, sacrum). */
+/* Sacrum, rib and lung evidence per level (fills sacrum, then the rib_* and lung fields). */
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
+/* Ribs traced from the column to their roots (analyze_ribs.c): fills the
+ * rib_* fields of each level; the sacrum must be known (it leaves the
+ * pelvis beside the lowest levels out). */
+void vt__level_ribs(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
 /* Lung beside each level (fills lung, lung_bearing; analyze_lungs.c): air in
  * the paravertebral gutters on both sides, called by vt__level_anatomy. */
 void vt__level_lungs(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
@@ -147,7 +156,8 @@ enum {
   VT__DOUBT_AXIS,        /* a disc plane beside it tilts beyond the straight column's axis */
   VT__DOUBT_MISCUT_NEXT, /* a fracture read beside a miscut level (or crush-short beside a doubtful plane) */
   VT__DOUBT_UNFILLED,    /* crush-short and its body fills too little of its span: a body cut off */
-  VT__DOUBT_NO_CANAL     /* no canal found: body and arch measured together */
+  VT__DOUBT_NO_CANAL,    /* no canal found: body and arch measured together */
+  VT__DOUBT_RIBS         /* two rib pairs leave it: two vertebrae, a disc missed */
 };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut

@@ -59,6 +59,15 @@ static int step_label(int from, int steps) {
  * beside L1), so only the lumbar count up from the sacrum confirms a rib
  * anchor. */
 #define RIB_ONLY 0.45
+/* ...unless the rib anchor is sure (analyze_ribs.c: the lowest rib pair
+ * traced to its roots in that level, one rib of it seen whole, the level
+ * below in view and bearing none) and the lung base agrees: then the end of
+ * the rib series is seen, not inferred, and a false lowest rib (an organ, a
+ * transverse process) is ruled out by the tracing; what remains is the
+ * anatomy itself, 11 or 13 rib pairs, which no image of the thorax alone
+ * tells (a few per cent of people), so the labels are given, just above the
+ * threshold, with a warning that says so (aorta_report_case). */
+#define RIB_TRACED 0.6
 
 static void set(vt_spine_level *o, int verse, double conf, const char *basis) {
   o->verse_label = verse;
@@ -152,6 +161,20 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
     if (rib_top < 0) rib_top = (long)i;
     rib = (long)i;
   }
+  /* a lowest rib-bearing level that holds two rib pairs is two vertebrae:
+   * which of them bears the lowest ribs is not known */
+  if (runs == 1 && rib >= 0 && lv[rib].rib_double) {
+    vt__warn(w, "the lowest rib-bearing level holds two rib pairs (a disc missed): the lowest rib-bearing "
+                "vertebra is not known and not used as an anchor");
+    rib = rib_top = -1;
+  }
+  /* the lowest ribs leave the column at a found disc: the disc may lie
+   * inside the vertebra that bears them, so which level does is not known */
+  if (runs == 1 && rib >= 0 && lv[rib].rib_at_disc) {
+    vt__warn(w, "the lowest rib pair leaves the column at a disc found between two levels (a disc misplaced or "
+                "false): the lowest rib-bearing vertebra is not known and not used as an anchor");
+    rib = rib_top = -1;
+  }
   if (runs > 1) {
     vt__warn(w, "rib-bearing levels found in %d separate runs (a rib missed or a false one): the lowest "
                 "rib-bearing vertebra is not known and not used as an anchor", runs);
@@ -243,9 +266,16 @@ void vt__label_levels(const vt__level *lv, size_t nl, double min_conf, vt_spine_
      * the rib anchor; it never names a level itself */
     double conf0 = RIB_ONLY;
     const char *why = "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view)";
-    if (lung >= 0 && labs(lung - rib) <= 1) {
+    if (lung >= 0 && labs(lung - rib) <= 1 && lv[rib].rib_anchor_sure) {
+      conf0 = RIB_TRACED;
+      why = "counted from the lowest rib pair = T12, traced to its roots, the vertebra below in view and "
+            "rib-free; the lung base agrees (no sacrum in view)";
+      vt__warn(w, "labels counted from the lowest rib pair (T12) without the sacrum in view: 11 or 13 rib "
+                  "pairs, which a few per cent of people have, would put every label one level off; check "
+                  "the count against the sacrum or C2 on another image");
+    } else if (lung >= 0 && labs(lung - rib) <= 1) {
       why = "counted from the lowest rib-bearing vertebra = T12 (no sacrum in view); the lung base "
-            "agrees to within a level, which does not rule out a missed or false lowest rib";
+            "agrees to within a level, not ruling out a missed or false lowest rib";
     } else if (lung >= 0) {
       conf0 = 0.3;
       why = "counted from the lowest rib-bearing vertebra = T12; the lung base disagrees";

@@ -70,7 +70,8 @@ static void withhold(vt_spine_level *l) {
 
 /* 1 for the doubts that say a disc was missed or falsely found at a level */
 static int miscut(int why) {
-  return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP;
+  return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP ||
+         why == VT__DOUBT_RIBS;
 }
 
 /* A level whose heights read a fracture may be part of a body cut off by a
@@ -153,6 +154,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
                             lab[i].label, why[i] == VT__DOUBT_SPACING ? "its disc-to-disc span does not fit its neighbours'"
                             : why[i] == VT__DOUBT_TALL ? "its body is taller than the space between its discs"
                             : why[i] == VT__DOUBT_GAP  ? "a gap like a disc crosses its body"
+                            : why[i] == VT__DOUBT_RIBS ? "two rib pairs leave it"
                                                        : "it spans more than a vertebra at its level can beside L2-L4");
     if (st) return st;
     for (size_t j = a; j <= b; j++) withhold(&lab[j]);
@@ -315,8 +317,8 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       fprintf(stderr, "disc %zu z %.1f half %.1f coronal %.1f sagittal %.1f deg\n", i, discs[i].z, discs[i].half,
               atan2(discs[i].nrm[0], discs[i].nrm[2]) * 57.29578, atan2(discs[i].nrm[1], discs[i].nrm[2]) * 57.29578);
     for (size_t i = 0; i < nl; i++)
-      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %.2f/%d sacrum %d cut %d/%d tilt %.0f dens %d\n", i,
-              lv[i].z_bot, lv[i].z_top, lv[i].height_mm, lv[i].rib, lv[i].rib_bearing, lv[i].sacrum,
+      fprintf(stderr, "level %zu z %.1f..%.1f h %.1f rib %d sacrum %d cut %d/%d tilt %.0f dens %d\n", i,
+              lv[i].z_bot, lv[i].z_top, lv[i].height_mm, lv[i].rib_bearing, lv[i].sacrum,
               lv[i].cut_top, lv[i].cut_bot, lv[i].tilt_deg, lv[i].dens);
   }
   a->aorta_hu = vt__aorta_hu(&v, &col);
@@ -327,6 +329,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     goto fail;
   }
   vt__label_levels(lv, nl, opts->min_label_confidence, lab, prov, &transitional, &a->warn);
+  for (size_t i = 0; i < nl; i++) lab[i].rib_roots[0] = lv[i].rib_roots[0], lab[i].rib_roots[1] = lv[i].rib_roots[1];
   /* measurement mask (provisional names) and output mask (given labels) */
   progress(pfn, puser, "measurements", 3);
   /* one float volume at a time beside the CT: the measurement mask is freed
@@ -447,6 +450,10 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                     "at its level can be, so a disc was probably missed here; heights and grade are not "
                     "reliable (check the sagittal image)",
                     name, lv[i].height_mm, lumbar_span);
+    else if (why[i] == VT__DOUBT_RIBS)
+      st = vt__warn(&a->warn, "%s: two ribs a vertebra apart leave it on one side (one pair leaves each thoracic "
+                    "vertebra): it holds two vertebrae, a disc was missed; heights and grade are not reliable "
+                    "(check the sagittal image)", name);
     else if (why[i] == VT__DOUBT_GAP)
       st = vt__warn(&a->warn, "%s: a %.0f mm gap crosses its body between two runs of bone (anterior and middle): "
                     "a disc inside it, so its discs lie inside bodies; heights and grade are not reliable "
@@ -525,6 +532,7 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
     json_object_set_new(o, "label_basis", json_string(l->basis));
     if (!l->verse_label) json_object_set_new(o, "verse_label", json_null());
     json_object_set_new(o, "label_candidate", l->candidate[0] ? json_string(l->candidate) : json_null());
+    json_object_set_new(o, "rib_roots", json_pack("{s:i,s:i}", "left", l->rib_roots[0], "right", l->rib_roots[1]));
     json_object_set_new(o, "height_method", json_string(a->subvoxel[i] & 1 ? HEIGHT_SUBVOXEL : HEIGHT_MASK));
     json_object_set_new(o, "coronal_tilt_deg", isfinite(a->morph[i].coronal_tilt_deg)
                                                    ? json_real(a->morph[i].coronal_tilt_deg)

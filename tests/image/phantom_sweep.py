@@ -8,7 +8,10 @@ the same nearest truth body (exact; false fractures: a grade range without
 the true 0; missed: a range of only 0 on a true fracture), reported only. Not part of ctest (120 runs, ~3 min
 on 2 cores); run by hand after changing the segmentation or the labeller:
 
-  tests/image/phantom_sweep.py build/vertebra [JOBS]
+  tests/image/phantom_sweep.py build/vertebra [JOBS] [NAME_REGEX]
+
+NAME_REGEX keeps only the runs whose printed name matches it (e.g.
+"4mm pv", "lordosis30 4mm pv seed3 LPS").
 
 Prints one line per run and the wrong ones at the end; exits 1 if any.
 """
@@ -16,6 +19,7 @@ import concurrent.futures
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,6 +89,10 @@ def main():
     work = tempfile.mkdtemp(prefix="vt_sweep_")
     runs = [(c, s, pv, seed, lps) for s in ("2.5", "4", "5") for pv in (1, 0) for seed in (3, 7)
             for lps in (0, 1) for c in CURVES]
+    if len(sys.argv) > 3:
+        keep = re.compile(sys.argv[3])
+        runs = [r for r in runs if keep.search("%s %smm %s seed%d %s" % (
+            r[0], r[1], "pv" if r[2] else "centre", r[3], "LPS" if r[4] else "RAS"))]
     bad = []
     try:
         with concurrent.futures.ThreadPoolExecutor(jobs) as ex:

@@ -16,9 +16,14 @@
  *   it two levels off (none confident, a warning), never names a level
  *   alone, and counts only as one run of lung-bearing levels from the top
  *   of the view;
+ * - a rib anchor traced to its roots (the lowest pair whole, the level below
+ *   in view and rib-free) with the lung base agreeing names the levels near
+ *   it just above the threshold, with a warning; a lowest rib-bearing level
+ *   holding two rib pairs is no anchor;
  * - a level whose disc-to-disc span does not fit its neighbours' (a missed
- *   or false disc), or whose body is taller than its span, or which the field
- *   of view cuts, is doubtful; ordinary and mildly collapsed levels are not. */
+ *   or false disc), or which two rib pairs leave, or whose body is taller
+ *   than its span, or which the field of view cuts, is doubtful; ordinary
+ *   and mildly collapsed levels are not. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +41,6 @@ static void column(vt__level *lv, size_t n, const char *ribs, int sacrum) {
   for (size_t i = 0; i < n; i++) {
     lv[i].height_mm = 25;
     lv[i].rib_bearing = ribs[i] == '1';
-    lv[i].rib = lv[i].rib_bearing ? 0.8 : 0.0;
   }
   if (sacrum) lv[n - 1].sacrum = 1;
 }
@@ -184,6 +188,43 @@ static void lung_base(void) {
   free_warnings(&w);
 }
 
+/* The lowest rib pair traced to its roots (analyze_ribs.c: whole, the
+ * level below in view and rib-free) with the lung base agreeing names the
+ * levels without the sacrum, just above the threshold and with a warning
+ * that the rib count is assumed; either alone does not; and a lowest
+ * rib-bearing level holding two rib pairs (two vertebrae) is no anchor. */
+static void traced_rib_anchor(void) {
+  static const char *want[6] = {"T9", "T10", "T11", "T12", "L1", "L2"};
+  vt__level lv[6];
+  vt_spine_level out[6];
+  vt__warnings w;
+  int prov[16];
+  for (int c = 0; c < 4; c++) {
+    int sure = c != 1, lungs = c != 2, twice = c == 3;
+    column(lv, 6, "111100", 0);
+    for (int i = 0; i < 6; i++) lv[i].lung_bearing = lungs ? i <= 3 : 1;
+    lv[3].rib_anchor_sure = sure;
+    lv[3].rib_double = twice;
+    memset(&w, 0, sizeof w);
+    vt__label_levels(lv, 6, 0.5, out, prov, &transitional, &w);
+    int named = c == 0;
+    for (int i = 0; i < 6; i++) {
+      if (named) { /* 0.6 falling 0.03 per level from T12: T9 0.51 */
+        CHECK_STR(out[i].label, want[i]);
+        CHECK_MSG(out[i].confidence >= 0.5 && out[i].confidence <= 0.6, "%s confidence %.2f", want[i],
+                  out[i].confidence);
+      } else {
+        CHECK_MSG(out[i].verse_label == 0, "case %d: %s labelled (confidence %.2f)", c, out[i].label,
+                  out[i].confidence);
+      }
+    }
+    CHECK_MSG(has_warning(&w, "11 or 13 rib pairs") == named, "case %d: the rib-count warning", c);
+    if (named) CHECK(strstr(out[3].basis, "lowest rib pair = T12, traced") != NULL);
+    if (twice) CHECK(has_warning(&w, "holds two rib pairs"));
+    free_warnings(&w);
+  }
+}
+
 static void cervical_anchors(void) {
   /* C1 (atlas) C2 (dens) C3..C7 T1 T2 T3: ribs from index 7 */
   vt__level lv[10];
@@ -252,8 +293,12 @@ static void doubtful_levels(void) {
   lv[3].height_mm = 25;
   m.height_anterior_mm = 34;
   CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_TALL);
-  /* beside a steep searched disc */
+  /* two rib pairs leaving one level of an ordinary span: two vertebrae */
   m.height_anterior_mm = 22;
+  lv[3].rib_double = 1;
+  CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_RIBS);
+  lv[3].rib_double = 0;
+  /* beside a steep searched disc */
   lv[3].tilt_deg = 16;
   CHECK_INT(vt__level_doubt(lv, 7, 3, lab, &m, 10), VT__DOUBT_STEEP);
   /* two adjacent short levels that together make one: a false disc inside
@@ -281,6 +326,7 @@ int main(void) {
   common_anatomy();
   split_rib_runs();
   lung_base();
+  traced_rib_anchor();
   cervical_anchors();
   doubtful_levels();
   return VT_TEST_END();
