@@ -12,6 +12,8 @@ ROI HU within 10 HU of roi_hu.py's, L1-L5 heights within 3 mm of our rule
 applied to the reference body map behind spine_report.json. On
   - example_ct.nii.gz (3 mm, T11-S1) against totalseg.nii.gz,
   - example_ct_dicom/ (the same scan's DICOM, 20 slices),
+  - example_ct_sm.nii.gz (its 30-slice crop, T12-L2) against example_seg.nii.gz:
+    T12-L2 labelled from the 12th ribs (no sacrum), all right,
   - aorta_report_case/ct_cropped.nii.gz (1.5 mm, LPS) against vertebrae_T12,
   - ibsi1_lung_ct_crop (the column cut by the image's side): no label, no grade,
   - the LIDC-IDRI-0314 and POPI chest CTs (3 / 4 mm, no reference labels,
@@ -307,6 +309,20 @@ try:
     d_img, _ = analyze(ts + "/example_ct_dicom", work, "example_ct_dicom")
     if d_img is not None:
         safety("example_ct_dicom", resample_to(d_img, ref), Rv)
+
+    # example_ct_sm: a 30-slice crop of the same CT (T11's tip, T12, L1, L2;
+    # no sacrum) against TotalSegmentator's own v2 labels on it
+    # (example_seg.nii.gz): whatever is labelled is labelled right, and the
+    # 12th rib pair, traced to its roots with L1 below it rib-free and the
+    # lung base agreeing, names T12-L2 (asserted)
+    sm_img, sm_doc = analyze(ts + "/example_ct_sm.nii.gz", work, "example_ct_sm")
+    if sm_img is not None:
+        S = np.asarray(nib.load(ts + "/example_seg.nii.gz").dataobj).astype(int)
+        Sv = np.zeros_like(S)
+        for t, v in TS2VERSE.items():
+            Sv[S == t] = v
+        got = safety("example_ct_sm", resample_to(sm_img, nib.load(ts + "/example_seg.nii.gz")), Sv)
+        check(set(got) >= {19, 20, 21}, "example_ct_sm: T12, L1 and L2 labelled (%s)" % got)
 
     # a lung-cancer crop whose field of view runs through the thoracic
     # bodies at the image's side (PROVENANCE: only part of the column shows,
