@@ -68,6 +68,29 @@ static void withhold(vt_spine_level *l) {
   if (l->confidence > 0.3) l->confidence = 0.3;
 }
 
+/* The VerSe code of a label name ("T12" -> 19), 0 when none. */
+static int verse_code(const char *name) {
+  for (int c = 1; c <= 28; c++) {
+    const char *n = vt_verse_label_name(c);
+    if (n && name[0] && !strcmp(n, name)) return c;
+  }
+  return 0;
+}
+
+/* The labels the doubts are judged by: a withheld label's candidate
+ * stands in for it. A span check that knows a level only as "?" lets a
+ * level of two vertebrae be graded: the 2.5 mm lordosis-30 phantom (seed 7,
+ * LPS) has T12 and L1 in one 56 mm level, named L1 by the count up from
+ * the sacrum but withheld (the rib anchor disagreed), which the L2-L4 span
+ * check then did not see, and it was graded 2. Doubts only take grades
+ * away, so a wrong candidate costs a grade, never adds one. */
+static void doubt_names(const vt_spine_level *lab, size_t nl, vt_spine_level *named) {
+  for (size_t i = 0; i < nl; i++) {
+    named[i] = lab[i];
+    if (!named[i].verse_label && lab[i].candidate[0]) named[i].verse_label = verse_code(lab[i].candidate);
+  }
+}
+
 /* 1 for the doubts that say a disc was missed or falsely found at a level */
 static int miscut(int why) {
   return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP ||
@@ -369,12 +392,14 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
    * neighbours' expected heights (re-graded below) */
   why = calloc(nl, sizeof *why);
   if (!why) goto oom;
+  vt_spine_level named[VT__MAX_LEVELS];
+  doubt_names(lab, nl, named);
   for (size_t i = 0; i < nl; i++) {
     vt_vertebra_morph *hit = NULL;
     for (size_t k = 0; k < nm && !hit; k++)
       if (m[k].verse_label == prov[i]) hit = &m[k];
     if (!hit) continue;
-    why[i] = vt__level_doubt(lv, nl, i, lab, hit, STEEP_DISC_DEG);
+    why[i] = vt__level_doubt(lv, nl, i, named, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
   }
   /* the sagittal angles are measured on the endplates such a plane cuts */
@@ -392,7 +417,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                                    "the column's axis (see the level warnings): not reliable", span[q])))
         goto oom;
   }
-  double lumbar_span = vt__lumbar_span(lv, nl, lab); /* for the warnings: labels may be withheld next */
+  double lumbar_span = vt__lumbar_span(lv, nl, named); /* for the warnings: labels may be withheld next */
   if ((st = withhold_beyond_doubt(lv, nl, why, lab, transitional, &a->warn))) goto oom;
   if ((st = vt_volume_new(d[0], d[1], d[2], vt_volume_affine(ct), &a->labels, err))) goto fail;
   float *lo = vt_volume_data(a->labels);
@@ -444,7 +469,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: %.0f mm from disc to disc where its neighbours span %.0f mm: a disc "
                     "was probably missed or falsely found here, or the vertebra is collapsed; heights "
                     "and grade are not reliable (check the sagittal image)",
-                    name, lv[i].height_mm, vt__neighbour_span(lv, nl, i, lab));
+                    name, lv[i].height_mm, vt__neighbour_span(lv, nl, i, named));
     else if (why[i] == VT__DOUBT_LUMBAR_SPAN)
       st = vt__warn(&a->warn, "%s: %.0f mm from disc to disc where L2-L4 span %.0f mm: longer than a vertebra "
                     "at its level can be, so a disc was probably missed here; heights and grade are not "
