@@ -382,6 +382,15 @@ static void no_false_fracture(void) {
     snprintf(what, sizeof what, "kyphosis-35 %.0f mm", sz[c]);
     check_grade_ranges(&o, what);
   }
+  /* at 4 mm and seed 3 a 33 mm level holding a sliver of body read grade 3
+   * once the neighbour it was graded against was itself marked miscut (the
+   * check now runs again on the new grades) */
+  {
+    vt_phantom_opts o;
+    vt_phantom_defaults(&o);
+    o.top = 9, o.bottom = 21, o.spacing_z_mm = 4.0, o.kyphosis_deg = 35, o.noise_sd_hu = 10, o.seed = 3;
+    check_grade_ranges(&o, "kyphosis-35 T2-L2 4 mm, seed 3");
+  }
   for (int l = 30; l <= 40; l += 10) {
     vt_phantom_opts o;
     vt_phantom_defaults(&o);
