@@ -70,6 +70,9 @@
  * shows it bears no rib when this much of it is in view (a rib leaves the
  * upper half of its vertebra). */
 #define PAIR_MM 15.0
+#define GAP_MAX 1.7
+#define DOUBLE_MM 18.0
+#define BELOW_VIEW_MM 10.0
 /* A lowest rib pair leaving the column within ROOT_DISC_FRAC of its
  * level's span (at least ROOT_DISC_MM) of a found disc names neither level
  * beside it: the disc may be a false one inside the vertebra that bears the
@@ -82,9 +85,6 @@
  * T12/L1 disc, example_ct 10 mm. */
 #define ROOT_DISC_MM 4.0
 #define ROOT_DISC_FRAC 0.2
-#define GAP_MAX 1.7
-#define DOUBLE_MM 18.0
-#define BELOW_VIEW_MM 10.0
 
 typedef struct {
   double x, y; /* the smoothed canal centre (mm), NaN outside the column */
