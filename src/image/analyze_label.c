@@ -8,8 +8,10 @@
  * rib anchor without the sacrum is checked against the lung base (the lowest
  * level with lung beside it, T12 to within about one level): agreement is
  * said in the basis but keeps the labels below the threshold (a missed 12th
- * rib or a false lowest rib still agrees to within a level); disagreement
- * lowers them further and warns. With none
+ * rib or a false lowest rib still agrees to within a level), unless the
+ * lowest rib pair was traced to its roots and is sure (analyze_ribs.c):
+ * then the labels pass it, with a warning that the rib count is assumed;
+ * disagreement lowers them further and warns. With none
  * no label is given: the field of view does not allow one, and guessing from
  * size alone is what makes wrong-level reports (docs/image-analyze.md). */
 #include <stdarg.h>
@@ -55,9 +57,9 @@ static int step_label(int from, int steps) {
 /* Confidence of the levels counted from a rib anchor alone (no sacrum),
  * whether or not the lung base agrees: below the default threshold. The lung
  * base agrees to within a level also when the 12th rib is missed (T11 taken
- * for T12) or a false rib is read below T12 (aorta case: spleen and kidney
- * beside L1), so only the lumbar count up from the sacrum confirms a rib
- * anchor. */
+ * for T12) or a false rib is read below T12 (the one-slice box test read the
+ * aorta case's L1 so, from the spleen and kidney beside it), so only the
+ * lumbar count up from the sacrum confirms a rib anchor... */
 #define RIB_ONLY 0.45
 /* ...unless the rib anchor is sure (analyze_ribs.c: the lowest rib pair
  * traced to its roots in that level, one rib of it seen whole, the level
