@@ -503,7 +503,8 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
                     "graded (check the sagittal image)", name);
     else if (why[i] == VT__DOUBT_HIDDEN)
       st = vt__warn(&a->warn, "%s: next to a disc too thin for these %.1f mm slices (found from its endplates, "
-                    "every slice of it holds plate): its heights read up to a slice long and it is not graded",
+                    "every slice of it holds plate): its heights read up to a slice long at each such disc, and it is "
+                    "not graded",
                     name, v.sp[2]);
     else if (why[i] == VT__DOUBT_TALL)
       st = vt__warn(&a->warn, "%s: its body (%.0f mm) is taller than the %.0f mm between its discs: the "
