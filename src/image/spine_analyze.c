@@ -202,34 +202,45 @@ struct vt_spine_analysis {
   unsigned char *body; /* 1: body voxel of labels */
   vt_vertebra_morph *morph;
   int *subvoxel; /* per morph entry: bit 0 heights, bit 1 coronal tilt from sub-voxel endplates,
-                  * bit 2 coronal tilt from the level's disc planes */
+                  * bit 2 coronal tilt from the level's disc planes, bit 3 no tilt (cut or miscut) */
   vt_spine_level *levels;
   size_t n;
   vt__warnings warn;
   double aorta_hu;
 };
 
-/* Appends the warning above to w for each Cobb end vertebra that jumps;
- * returns 1 when out of memory. */
+/* Appends the warning above to w for each Cobb end vertebra that jumps
+ * (found as the Cobb angle is, labelled or not); returns 1 when out of
+ * memory. */
 static int cobb_end_jumps(const vt_spine_analysis *a, json_t *cobb, json_t *w) {
-  const char *end[2] = {json_string_value(json_object_get(cobb, "upper")),
-                        json_string_value(json_object_get(cobb, "lower"))};
-  for (int e = 0; e < 2; e++) {
-    if (!end[e]) continue;
-    for (size_t i = 0; i < a->n; i++) {
-      if (strcmp(a->morph[i].label, end[e]) != 0 || a->morph[i].label[0] == '?') continue;
-      long j = e == 0 ? (long)i + 1 : (long)i - 1; /* the neighbour toward the curve */
-      if (j < 0 || (size_t)j >= a->n || a->morph[j].verse_label == 26) break;
-      double t = a->morph[i].coronal_tilt_deg, u = a->morph[j].coronal_tilt_deg;
-      if (!isfinite(t) || !isfinite(u) || fabs(t - u) <= COBB_JUMP_DEG) break;
-      char buf[400];
-      snprintf(buf, sizeof buf, "Cobb angle: its %s end vertebra %s tilts %.0f degrees coronally, %.0f more than %s "
-               "next to it: its body may hold part of a neighbour (a misplaced disc plane), so the angle may be "
-               "too large; check the coronal image", e == 0 ? "upper" : "lower", end[e], t, fabs(t - u),
-               a->morph[j].label);
-      if (json_array_append_new(w, json_string(buf))) return 1;
-      break;
+  (void)cobb;
+  double best = -1;
+  size_t ends[2] = {0, 0};
+  for (size_t x = 0; x < a->n; x++)
+    for (size_t y = x + 1; y < a->n; y++) {
+      const vt_vertebra_morph *p = &a->morph[x], *q = &a->morph[y];
+      if (p->verse_label == 26 || q->verse_label == 26 || !isfinite(p->coronal_tilt_deg) ||
+          !isfinite(q->coronal_tilt_deg))
+        continue;
+      double d = fabs(p->coronal_tilt_deg - q->coronal_tilt_deg);
+      if (d > best) best = d, ends[0] = x, ends[1] = y;
     }
+  if (best < 0) return 0;
+  for (int e = 0; e < 2; e++) {
+    size_t i = ends[e];
+    /* the nearest neighbour toward the curve with a tilt */
+    long j = e == 0 ? (long)i + 1 : (long)i - 1;
+    while (j >= 0 && (size_t)j < a->n && !isfinite(a->morph[j].coronal_tilt_deg)) j += e == 0 ? 1 : -1;
+    if (j < 0 || (size_t)j >= a->n || a->morph[j].verse_label == 26) continue;
+    double t = a->morph[i].coronal_tilt_deg, u = a->morph[j].coronal_tilt_deg;
+    if (fabs(t - u) <= COBB_JUMP_DEG) continue;
+    const char *me = a->morph[i].label[0] == '?' ? "(label withheld)" : a->morph[i].label;
+    const char *nb = a->morph[j].label[0] == '?' ? "the vertebra" : a->morph[j].label;
+    char buf[400];
+    snprintf(buf, sizeof buf, "Cobb angle: its %s end vertebra %s tilts %.0f degrees coronally, %.0f more than %s "
+             "next to it: its body may hold part of a neighbour (a misplaced disc plane), so the angle may be "
+             "too large; check the coronal image", e == 0 ? "upper" : "lower", me, t, fabs(t - u), nb);
+    if (json_array_append_new(w, json_string(buf))) return 1;
   }
   return 0;
 }
@@ -401,6 +412,14 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     if (!hit) continue;
     why[i] = vt__level_doubt(lv, nl, i, named, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;
+    /* nor a coronal tilt: a body the image cuts, or one cut with part of a
+     * neighbour or half of itself, has a principal axis of its own
+     * (aorta_report_case: the 12 mm sliver at the crop's top tilted 67
+     * degrees and made a 76-degree "Cobb angle" of a straight column) */
+    if (why[i] == VT__DOUBT_FOV || miscut(why[i])) {
+      hit->coronal_tilt_deg = NAN;
+      refined[hit - m] |= 8;
+    }
   }
   /* the sagittal angles are measured on the endplates such a plane cuts */
   {
@@ -569,7 +588,8 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
                                                    ? json_real(a->morph[i].coronal_tilt_deg)
                                                    : json_null());
     json_object_set_new(o, "coronal_tilt_method",
-                        json_string(a->subvoxel[i] & 2   ? "subvoxel-endplate/1 (left and right endplate bands)"
+                        json_string(a->subvoxel[i] & 8   ? "none: the body is cut by the field of view or miscut"
+                                    : a->subvoxel[i] & 2 ? "subvoxel-endplate/1 (left and right endplate bands)"
                                     : a->subvoxel[i] & 4 ? "mean of its disc planes (coarse slices)"
                                                          : "principal axis of the body mask"));
   }

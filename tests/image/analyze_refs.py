@@ -388,6 +388,18 @@ try:
               % (t12_doc[0].get("label_basis") if t12_doc else None))
         check(any("13 rib" in w for w in a_doc["warnings"]),
               "aorta_case: a warning says the rib count is assumed (no sacrum in view)")
+        # a straight thoracic column (coronal image): the bodies the crop cuts
+        # at its top and bottom give no coronal tilt (the 12 mm sliver at the
+        # top read 67 degrees and made a 76-degree Cobb angle), and the Cobb
+        # angle that remains comes with the warning that its end vertebrae
+        # jump beyond their neighbours
+        cut = [v for v in a_doc["vertebrae"] if v["coronal_tilt_method"].startswith("none")]
+        check(len(cut) >= 2 and all(v["coronal_tilt_deg"] is None for v in cut),
+              "aorta_case: no coronal tilt for the bodies the crop cuts (%d)" % len(cut))
+        cobb = a_doc.get("cobb") or {}
+        ang = cobb.get("angle_deg") or 0
+        check(ang < 30 and (ang <= 10 or any(w.startswith("Cobb angle:") for w in a_doc["warnings"])),
+              "aorta_case: Cobb angle %.1f deg, under 30 and warned when over 10" % ang)
         aorta_disc_check(crop, ts + "/aorta_report_case/vertebrae_T12.nii.gz", work)
 finally:
     shutil.rmtree(work, ignore_errors=True)
