@@ -75,6 +75,12 @@ VT_API vt_status vt_spine_morphometry(const vt_volume *mask, vt_vertebra_morph *
  * caller that marks levels re-grades with this. */
 VT_API void vt_spine_grade(vt_vertebra_morph *v, size_t n);
 
+/* The Cobb angle (degrees) of `n` levels: the largest difference of coronal
+ * tilt between two levels above the sacrum that have one (the end vertebrae
+ * of the largest curve, indices into v in *upper and *lower); -1 when fewer
+ * than two levels have a tilt. vertebrae.json and the FHIR report read it. */
+VT_API double vt_spine_cobb(const vt_vertebra_morph *v, size_t n, size_t *upper, size_t *lower);
+
 /* Fits the superior and inferior endplate lines of every body in `v` (from
  * vt_spine_morphometry on `mask`) on its mid-sagittal plane and fills the
  * sup_/inf_endplate_* fields (method: docs/image-spine.md, "Sagittal

@@ -149,6 +149,22 @@ void vt_spine_grade(vt_vertebra_morph *v, size_t n) {
   }
 }
 
+/* The Cobb angle's end vertebrae: the pair of levels (not the sacrum) whose
+ * coronal tilts differ most (spine.h). */
+double vt_spine_cobb(const vt_vertebra_morph *v, size_t n, size_t *upper, size_t *lower) {
+  double best = -1;
+  *upper = *lower = 0;
+  for (size_t x = 0; x < n; x++)
+    for (size_t y = x + 1; y < n; y++) {
+      if (v[x].verse_label == 26 || v[y].verse_label == 26 || !isfinite(v[x].coronal_tilt_deg) ||
+          !isfinite(v[y].coronal_tilt_deg))
+        continue;
+      double d = fabs(v[x].coronal_tilt_deg - v[y].coronal_tilt_deg);
+      if (d > best) best = d, *upper = x, *lower = y;
+    }
+  return best;
+}
+
 /* Endplate normal = the eigenvector of the body voxels' covariance nearest
  * the column axis `up` (by Jacobi rotations); `s` and `q` are first and second moments about the
  * whole-label centroid. */
@@ -474,18 +490,8 @@ vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n, char *
                       "threshold_source", "Pickhardt et al., Ann Intern Med 2013;158:588-95");
   }
   json_object_set_new(root, "osteoporosis", osteo ? osteo : json_null());
-  /* Cobb angle: the largest difference in coronal endplate tilt between two
-   * graded-level vertebrae (the end vertebrae of the largest curve) */
-  double best = -1;
   size_t bu = 0, bl = 0;
-  for (size_t x = 0; x < n; x++)
-    for (size_t y = x + 1; y < n; y++) {
-      if (v[x].verse_label == 26 || v[y].verse_label == 26 || !isfinite(v[x].coronal_tilt_deg) ||
-          !isfinite(v[y].coronal_tilt_deg))
-        continue;
-      double d = fabs(v[x].coronal_tilt_deg - v[y].coronal_tilt_deg);
-      if (d > best) best = d, bu = x, bl = y;
-    }
+  double best = vt_spine_cobb(v, n, &bu, &bl);
   json_object_set_new(root, "cobb",
                       best >= 0 ? json_pack("{s:o,s:s,s:s,s:s}", "angle_deg", num_or_null(best), "upper",
                                             v[bu].label, "lower", v[bl].label, "method",

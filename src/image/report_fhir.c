@@ -310,17 +310,8 @@ vt_status vt_spine_report_fhir(const vt_spine_findings *f, const vt_spine_report
   }
   /* Cobb angle: largest coronal tilt difference of two levels above the
    * sacrum (the rule of vertebrae.json, docs/image-spine.md) */
-  double best = -1;
   size_t bu = 0, bl = 0;
-  for (size_t x = 0; x < f->n; x++)
-    for (size_t y = x + 1; y < f->n; y++) {
-      const vt_vertebra_morph *a = &f->morph[x], *b = &f->morph[y];
-      if (a->verse_label == 26 || b->verse_label == 26 || !isfinite(a->coronal_tilt_deg) ||
-          !isfinite(b->coronal_tilt_deg))
-        continue;
-      double d = fabs(a->coronal_tilt_deg - b->coronal_tilt_deg);
-      if (d > best) best = d, bu = x, bl = y;
-    }
+  double best = vt_spine_cobb(f->morph, f->n, &bu, &bl);
   if (best >= 0) {
     int lu, ll;
     const char *nu, *nl;

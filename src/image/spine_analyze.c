@@ -195,7 +195,7 @@ static vt_status withhold_beyond_doubt(const vt__level *lv, size_t nl, const int
  * L4's 8.5, Cobb 50 for 18.9). */
 #define COBB_JUMP_DEG 12.0
 
-static int cobb_end_jumps(const vt_spine_analysis *a, json_t *cobb, json_t *w);
+static int cobb_end_jumps(const vt_spine_analysis *a, json_t *w);
 
 struct vt_spine_analysis {
   vt_volume *labels;
@@ -212,20 +212,9 @@ struct vt_spine_analysis {
 /* Appends the warning above to w for each Cobb end vertebra that jumps
  * (found as the Cobb angle is, labelled or not); returns 1 when out of
  * memory. */
-static int cobb_end_jumps(const vt_spine_analysis *a, json_t *cobb, json_t *w) {
-  (void)cobb;
-  double best = -1;
-  size_t ends[2] = {0, 0};
-  for (size_t x = 0; x < a->n; x++)
-    for (size_t y = x + 1; y < a->n; y++) {
-      const vt_vertebra_morph *p = &a->morph[x], *q = &a->morph[y];
-      if (p->verse_label == 26 || q->verse_label == 26 || !isfinite(p->coronal_tilt_deg) ||
-          !isfinite(q->coronal_tilt_deg))
-        continue;
-      double d = fabs(p->coronal_tilt_deg - q->coronal_tilt_deg);
-      if (d > best) best = d, ends[0] = x, ends[1] = y;
-    }
-  if (best < 0) return 0;
+static int cobb_end_jumps(const vt_spine_analysis *a, json_t *w) {
+  size_t ends[2];
+  if (vt_spine_cobb(a->morph, a->n, &ends[0], &ends[1]) < 0) return 0;
   for (int e = 0; e < 2; e++) {
     size_t i = ends[e];
     /* the nearest neighbour toward the curve with a tilt */
@@ -625,7 +614,7 @@ vt_status vt_spine_analysis_json(const vt_spine_analysis *a, char **json, vt_err
     json_object_set_new(root, "warnings", w);
   }
   for (size_t i = 0; i < a->warn.n; i++) json_array_append_new(w, json_string(a->warn.w[i]));
-  if (json_is_object(cobb) && cobb_end_jumps(a, cobb, w)) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
+  if (json_is_object(cobb) && cobb_end_jumps(a, w)) return vt_error_set(err, VT_ENOMEM, NULL, "out of memory");
   json_object_set_new(root, "aorta_hu", isfinite(a->aorta_hu) ? json_real(a->aorta_hu) : json_null());
   json_object_set_new(root, "method", json_string(METHOD_VERSION));
   *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
