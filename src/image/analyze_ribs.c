@@ -29,9 +29,10 @@
 #define RIB_HU 200.0
 #define RIB_HU_ENHANCED 250.0
 #define ENHANCED_AORTA_HU 150.0
-/* The region searched each side, lateral distance from the canal's centre
- * (the midline; the canal is tracked more steadily than the body's
- * centre and wall, which a missed body in a noisy slice throws 10-20 mm):
+/* The region searched each side, lateral distance from the midline (the
+ * body's centre x) and antero-posterior from the canal's centre (tracked
+ * more steadily than the body's centre and wall front to back, which a
+ * missed body or a leak in a noisy slice throws 10-20 mm):
  * from ROOT_MM (past the pedicles, articular pillar and the thoracic
  * transverse processes' roots, which join the levels to one another) out to
  * FAR_MM. Behind the canal's centre down to BACK_MM; in front of it only up
@@ -87,7 +88,7 @@
 #define ROOT_DISC_FRAC 0.2
 
 typedef struct {
-  double x, y; /* the smoothed canal centre (mm), NaN outside the column */
+  double x, y; /* the smoothed midline (mm): body centre x, canal centre y; NaN outside the column */
 } slice_line;
 
 typedef struct {
@@ -334,7 +335,10 @@ void vt__level_ribs(const vt__view *v, const vt__column *col, vt__level *lv, siz
     l->rib_anchor_sure = 0;
   }
   if (!line) return;
-  /* the canal line, smoothed over +-5 mm */
+  /* the midline: left-right the body's centre line (a body is symmetric;
+   * the canal point sits anywhere in a wide or obliquely cut canal, 7 mm
+   * off on the 2.5 mm lordosis phantoms, whose left ribs then went
+   * untraced), front-back the canal's centre; smoothed over +-5 mm */
   long hw = (long)lround(5.0 / v->sp[2]);
   if (hw > 30) hw = 30;
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
@@ -342,7 +346,7 @@ void vt__level_ribs(const vt__view *v, const vt__column *col, vt__level *lv, siz
   for (long k = 0; k < nz; k++) {
     line[k].x = line[k].y = NAN;
     if (k < col->k0 || k > col->k1 || !isfinite(col->cx[k]) || !isfinite(col->cy[k])) continue;
-    line[k].x = window_median(col->cx, nz, k, hw, tmp);
+    line[k].x = window_median(isfinite(col->bx[k]) ? col->bx : col->cx, nz, k, hw, tmp);
     line[k].y = window_median(col->cy, nz, k, hw, tmp);
     xmin = fmin(xmin, line[k].x), xmax = fmax(xmax, line[k].x);
     ymin = fmin(ymin, line[k].y), ymax = fmax(ymax, line[k].y);
