@@ -523,7 +523,8 @@ void vt_spine_lordosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
   const vt_vertebra_morph *low = find(v, n, 25) ? find(v, n, 25) : find(v, n, 24); /* L6 or L5 */
   if (!l1 || !isfinite(l1->sup_endplate_tilt_deg)) {
     snprintf(o->warning, sizeof o->warning, "lumbar lordosis not measured: %s",
-             l1 ? "L1's superior endplate could not be fitted" : "L1 is not in view (or its label was withheld)");
+             l1 ? "L1's superior endplate has no line (not fitted, or turned far from its disc's plane)"
+                : "L1 is not in view (or its label was withheld)");
     return;
   }
   /* positive = concave posteriorly: S1's endplate faces further anterior
@@ -556,7 +557,8 @@ void vt_spine_kyphosis(const vt_vertebra_morph *v, size_t n, vt_sagittal_angle *
   const vt_vertebra_morph *t12 = find(v, n, 19), *up = NULL;
   if (!t12 || !isfinite(t12->inf_endplate_tilt_deg)) {
     snprintf(o->warning, sizeof o->warning, "thoracic kyphosis not measured: %s",
-             t12 ? "T12's inferior endplate could not be fitted" : "T12 is not in view (or its label was withheld)");
+             t12 ? "T12's inferior endplate has no line (not fitted, or turned far from its disc's plane)"
+                 : "T12 is not in view (or its label was withheld)");
     return;
   }
   /* T4, or else the most cranial thoracic level below it that was fitted */

@@ -54,6 +54,57 @@ static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, dou
   return 1;
 }
 
+/* An endplate line this far (degrees, sagittally) from the plane of the
+ * disc beside it is not that endplate: a mask end the plane did not shape
+ * (aorta_report_case's T12, above the crop's bottom, read an inferior
+ * endplate at -48 degrees beside its -19 degree disc plane, and T9-T12 a
+ * 46-degree kyphosis). A fractured endplate turns from its plane by about
+ * the wedge's angle, so the bound lies past a grade-2 wedge's (~15). */
+#define ENDPLATE_PLANE_DEG 20.0
+
+/* The sagittal tilt (degrees) of the disc plane at view z, when a disc lies
+ * there (not a column end). */
+static int disc_sag_tilt(const vt__disc *d, size_t nd, double z, int cut, double *deg) {
+  if (cut) return 0;
+  for (size_t j = 0; j < nd; j++)
+    if (fabs(d[j].z - z) < 1e-6) {
+      *deg = atan2(d[j].nrm[1], d[j].nrm[2]) * 180.0 / M_PI;
+      return 1;
+    }
+  return 0;
+}
+
+/* Drops the endplate lines (sagittal alignment) that turn more than
+ * ENDPLATE_PLANE_DEG from their disc's plane; returns how many. */
+static int drop_stray_endplates(const vt__disc *discs, size_t nd, const vt__level *lv, size_t nl, const int *prov,
+                                vt_vertebra_morph *m, size_t nm) {
+  int dropped = 0;
+  for (size_t i = 0; i < nl; i++) {
+    vt_vertebra_morph *h = NULL;
+    for (size_t k = 0; k < nm && !h; k++)
+      if (m[k].verse_label == prov[i]) h = &m[k];
+    if (!h || h->verse_label == 26) continue;
+    double t;
+    if (isfinite(h->sup_endplate_tilt_deg) && disc_sag_tilt(discs, nd, lv[i].z_top, lv[i].cut_top, &t) &&
+        fabs(h->sup_endplate_tilt_deg - t) > ENDPLATE_PLANE_DEG) {
+      if (getenv("VT_ANALYZE_DEBUG"))
+        fprintf(stderr, "level %zu superior endplate %.1f deg, disc plane %.1f: dropped\n", i, h->sup_endplate_tilt_deg, t);
+      h->sup_endplate_tilt_deg = NAN, h->sup_endplate_ct = 0, dropped++;
+      for (int e = 0; e < 2; e++)
+        for (int r = 0; r < 3; r++) h->sup_endplate_ras[e][r] = NAN;
+    }
+    if (isfinite(h->inf_endplate_tilt_deg) && disc_sag_tilt(discs, nd, lv[i].z_bot, lv[i].cut_bot, &t) &&
+        fabs(h->inf_endplate_tilt_deg - t) > ENDPLATE_PLANE_DEG) {
+      if (getenv("VT_ANALYZE_DEBUG"))
+        fprintf(stderr, "level %zu inferior endplate %.1f deg, disc plane %.1f: dropped\n", i, h->inf_endplate_tilt_deg, t);
+      h->inf_endplate_tilt_deg = NAN, dropped++;
+      for (int e = 0; e < 2; e++)
+        for (int r = 0; r < 3; r++) h->inf_endplate_ras[e][r] = NAN;
+    }
+  }
+  return dropped;
+}
+
 /* A level whose span or height says a disc was missed or falsely found
  * there holds two vertebrae or half of one: it is not named, nor is any level
  * beyond it from the labelled column's middle (the count past it is off by
@@ -368,6 +419,8 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   /* the sacrum's top in this mask is the L5/S1 disc's plane, not S1's
    * endplate: that one is refitted on the CT's bone (sagittal_alignment.c) */
   if ((st = vt_spine_sagittal_endplates_ct(ct, mask, m, nm, err))) goto fail;
+  if (drop_stray_endplates(discs, nd, lv, nl, prov, m, nm) && getenv("VT_ANALYZE_DEBUG"))
+    fprintf(stderr, "endplate lines dropped: more than %.0f degrees from their disc planes\n", ENDPLATE_PLANE_DEG);
   /* heights and coronal tilts from endplates placed to a fraction of a slice
    * by the partial-volume HU, where the CT allows (analyze_subvoxel.c) */
   refined = calloc(nm ? nm : 1, sizeof *refined);

@@ -400,6 +400,12 @@ try:
         ang = cobb.get("angle_deg") or 0
         check(ang < 30 and (ang <= 10 or any(w.startswith("Cobb angle:") for w in a_doc["warnings"])),
               "aorta_case: Cobb angle %.1f deg, under 30 and warned when over 10" % ang)
+        # nor a kyphosis from T12's "inferior endplate" above the crop's
+        # bottom, a mask end at -48 degrees beside its -19 degree disc plane
+        # (T9-T12 read 46 degrees): dropped, the kyphosis null with the reason
+        ky = a_doc.get("kyphosis")
+        check(ky is None or abs(ky["angle_deg"]) <= 30,
+              "aorta_case: kyphosis %s (null or at most 30 deg over T9-T12)" % (ky and ky["angle_deg"]))
         aorta_disc_check(crop, ts + "/aorta_report_case/vertebrae_T12.nii.gz", work)
 finally:
     shutil.rmtree(work, ignore_errors=True)
