@@ -408,6 +408,71 @@ static void no_false_fracture(void) {
   check_grade_ranges(&o7, "lordosis-30 2.5 mm partial volume, seed 7 LPS");
 }
 
+/* The entry for VerSe label code in an analysis's or a truth's JSON (NULL when absent). */
+static json_t *entry_of(json_t *doc, int code) {
+  json_t *arr = json_object_get(doc, "vertebrae");
+  for (size_t i = 0; i < json_array_size(arr); i++)
+    if (json_integer_value(json_object_get(json_array_get(arr, i), "verse_label")) == code)
+      return json_array_get(arr, i);
+  return NULL;
+}
+
+/* One endplate's sagittal tilt (NAN when null). */
+static double endplate_tilt(json_t *ent, const char *which) {
+  json_t *t = json_object_get(json_object_get(ent, "endplate_sagittal_tilt_deg"), which);
+  return json_is_number(t) ? json_number_value(t) : NAN;
+}
+
+/* The L5/S1 disc plane: the body line's tangent across the junction ran into
+ * the sacrum (a wider, steeply tilted body, its centre no continuation of the
+ * lumbar line), so the lowest plane came out 20-30 degrees off L5 and cut a
+ * corner of the sacrum into L5:
+ * - T8-L5, 40-degree lordosis, 1 mm partial volume: L5's endplates read
+ *   -3 / -39 degrees (truth 12) and its middle height 16.6 mm (truth 28);
+ * - T6-L5, Cobb 20 with a grade-2 wedge at L1, 1 mm: L5 tilted 39 degrees
+ *   coronally (truth 8.9), S1's endplate -27 sagittally (truth 0), so the
+ *   lordosis read -47 where L1's wedge alone makes about -20.
+ * Now the plane follows the whole slices of the body above it. */
+static void lowest_disc_plane(void) {
+  vt_phantom_opts o;
+  vt_phantom_defaults(&o);
+  o.top = 15, o.lordosis_deg = 40, o.partial_volume = 1, o.noise_sd_hu = 10, o.seed = 1;
+  json_t *truth = NULL, *doc = analyze_phantom(&o, &truth);
+  json_t *l5 = entry_of(doc, 24), *t5 = entry_of(truth, 24);
+  CHECK_MSG(l5 && t5, "lordosis-40 1 mm: L5 labelled");
+  if (l5 && t5) {
+    double want = json_number_value(json_object_get(t5, "sagittal_tilt_deg"));
+    double sup = endplate_tilt(l5, "superior"), inf = endplate_tilt(l5, "inferior");
+    double mid = json_number_value(json_object_get(json_object_get(l5, "heights_mm"), "middle"));
+    double tmid = json_number_value(json_object_get(json_object_get(t5, "heights_mm"), "middle"));
+    printf("lordosis-40 1 mm: L5 endplates %.2f / %.2f (truth %.2f), middle height %.2f (truth %.2f)\n", sup, inf,
+           want, mid, tmid);
+    CHECK_MSG(fabs(sup - want) <= 3.0 && fabs(inf - want) <= 3.0, "L5 endplates %.2f / %.2f, truth %.2f", sup, inf,
+              want);
+    CHECK_MSG(fabs(mid - tmid) <= 2.0, "L5 middle height %.2f, truth %.2f", mid, tmid);
+  }
+  json_decref(doc);
+  json_decref(truth);
+
+  vt_phantom_defaults(&o);
+  o.top = 13, o.cobb_deg = 20, o.fracture_label = 20, o.fracture_grade = 2, o.partial_volume = 1;
+  o.noise_sd_hu = 10, o.seed = 1;
+  doc = analyze_phantom(&o, &truth);
+  l5 = entry_of(doc, 24), t5 = entry_of(truth, 24);
+  json_t *s = entry_of(doc, 26);
+  CHECK_MSG(l5 && t5 && s, "Cobb-20 1 mm: L5 and the sacrum labelled");
+  if (l5 && t5 && s) {
+    double cor = json_number_value(json_object_get(l5, "coronal_tilt_deg"));
+    double want = json_number_value(json_object_get(t5, "tilt_deg"));
+    double s1 = endplate_tilt(s, "superior");
+    printf("Cobb-20 1 mm: L5 coronal tilt %.2f (truth %.2f), S1 endplate %.2f (truth 0)\n", cor, want, s1);
+    CHECK_MSG(fabs(cor - want) <= 2.0, "L5 coronal tilt %.2f, truth %.2f", cor, want);
+    CHECK_MSG(fabs(s1) <= 3.0, "S1 superior endplate %.2f, truth 0", s1);
+  }
+  json_decref(doc);
+  json_decref(truth);
+}
+
 /* T10-L5 + sacrum, 20-degree lordosis */
 static void analyze_case(double sz, int lps, double tol) { analyze_curve(17, 20, 0, 3, sz, lps, tol, 0); }
 
@@ -434,5 +499,6 @@ int main(void) {
   analyze_curve(10, 0, 35, 5, 5.0, 0, 0, 0); /* 5 mm: reported only */
   axis_flag_coarse();
   no_false_fracture();
+  lowest_disc_plane();
   return VT_TEST_END();
 }
