@@ -17,6 +17,7 @@
 #define REF_LVL 0.25    /* candidates within 25 % of each other's bone level are of one kind */
 #define REF_MIN 3         /* the typical dip needs this many of a kind, else all are used */
 #define THIN_MM 5         /* a thin disc's endplates lie within this of its centre */
+#define THIN_DIP_HU 8.0   /* ... and stand at least this far above it */
 #define BODY_LIKE 0.9      /* a body is at most this x as deep as it is wide */
 #define BOX_LOCAL_MM 20.0  /* the box follows the body depth over +-this */
 #define BOX_GROW 1.15      /* where the local depth exceeds the median by this */
@@ -556,8 +557,13 @@ static size_t pick_discs(const double *f, const double *depth, long m0, long M, 
      * most. Only where slices resolve it (spacing <= THIN_MM / 2: one slice
      * between disc and endplate; at 5 mm a cervical body's endplates, one
      * sample each, passed for a thin disc) */
-    double thin = fmin(side_peak(g, M, m, -1), side_peak(g, M, m, 1)) - lvl;
+    double peaks = fmin(side_peak(g, M, m, -1), side_peak(g, M, m, 1)), thin = peaks - lvl;
     if (dz > 0.5 * THIN_MM) thin = -1e30; /* no slice between an endplate and the disc: not resolved */
+    /* and a dip between them: inside a dense body whose HU climbs through
+     * m (the 30-degree lordosis phantom's sacrum at 2.5 mm: 2 HU under its
+     * lower side, 75 over the bone level) nothing borders a disc; the
+     * aorta case's thin discs dip 13-63 HU */
+    if (peaks - g[m] < THIN_DIP_HU) thin = -1e30;
     if (debug)
       fprintf(stderr, "cand %ld g %.0f lvl %.0f ml %.0f mr %.0f v %.1f thin %.1f\n", m0 + m, g[m], lvl, ml, mr, v,
               fmax(thin, -999.0));
