@@ -781,21 +781,21 @@ static void lowest_disc_normal(const vt__view *v, const vt__column *col, const d
   double amax = 0;
   for (long k = lo; k <= hi; k++)
     if (area[k] > amax) amax = area[k];
-  double s[5] = {0, 0, 0, 0, 0}, sy = 0, szy = 0; /* sums of 1, z, z^2, x, z x, y, z y */
+  double n = 0, sz = 0, szz = 0, sx = 0, szx = 0, sy = 0, szy = 0;
   for (long k = lo; k <= hi; k++) {
     double x = raw[2 * k], y = raw[2 * k + 1];
     if (!isfinite(x) || !isfinite(y) || !(area[k] >= 0.95 * amax)) continue;
     double z = (double)k * v->sp[2];
-    s[0] += 1, s[1] += z, s[2] += z * z, s[3] += x, s[4] += z * x, sy += y, szy += z * y;
+    n += 1, sz += z, szz += z * z, sx += x, szx += z * x, sy += y, szy += z * y;
   }
-  double den = s[0] * s[2] - s[1] * s[1];
-  if (s[0] < 3 || !(den > 1e-9)) return;
-  double t[3] = {(s[0] * s[4] - s[1] * s[3]) / den, (s[0] * szy - s[1] * sy) / den, 1.0};
+  double den = n * szz - sz * sz;
+  if (n < 3 || !(den > 1e-9)) return;
+  double t[3] = {(n * szx - sz * sx) / den, (n * szy - sz * sy) / den, 1.0};
   double nn = sqrt(t[0] * t[0] + t[1] * t[1] + 1.0);
   for (int q = 0; q < 3; q++) d->nrm[q] = t[q] / nn;
   if (getenv("VT_ANALYZE_DEBUG"))
     fprintf(stderr, "lowest disc z %.1f: normal from %.0f whole slices above, sagittal %.1f coronal %.1f deg\n", d->z,
-            s[0], atan2(t[1], 1.0) * RAD_TO_DEG, atan2(t[0], 1.0) * RAD_TO_DEG);
+            n, atan2(t[1], 1.0) * RAD_TO_DEG, atan2(t[0], 1.0) * RAD_TO_DEG);
 }
 
 /* A disc plane axis_doubt flagged, refitted on the two endplates that bound

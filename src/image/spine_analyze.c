@@ -36,6 +36,15 @@
 #define HEIGHT_SUBVOXEL "subvoxel-endplate/1 (endplate surfaces from the partial-volume HU integral across " \
                         "each endplate, bands of 16 x 4 mm columns; plate constants fitted on the column)"
 
+/* The disc bounding a level at view z (NULL where the column's end or the
+ * image's edge bounds it: cut). */
+static const vt__disc *disc_at(const vt__disc *d, size_t nd, double z, int cut) {
+  if (cut) return NULL;
+  for (size_t j = 0; j < nd; j++)
+    if (fabs(d[j].z - z) < 1e-6) return &d[j];
+  return NULL;
+}
+
 /* At slices of DISC_TILT_MIN_SLICE_MM or more a body spans 4-7 slices and
  * its mask's principal axis swings with the staircase (the 5 mm
  * partial-volume phantom's T10 read -17.9 degrees for about -5, its Cobb
@@ -44,11 +53,11 @@
  * a level the sub-voxel endplates did not refine is the mean of its discs'
  * (one disc where the column's end bounds it), as the cranial normal's angle. */
 static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, double *deg) {
+  const vt__disc *e[2] = {disc_at(d, nd, l->z_bot, l->cut_bot), disc_at(d, nd, l->z_top, l->cut_top)};
   double s = 0;
   int n = 0;
-  for (size_t j = 0; j < nd; j++)
-    if ((!l->cut_bot && fabs(d[j].z - l->z_bot) < 1e-6) || (!l->cut_top && fabs(d[j].z - l->z_top) < 1e-6))
-      s += atan2(d[j].nrm[0], d[j].nrm[2]), n++;
+  for (int q = 0; q < 2; q++)
+    if (e[q]) s += atan2(e[q]->nrm[0], e[q]->nrm[2]), n++;
   if (!n) return 0;
   *deg = s / n * 180.0 / M_PI;
   return 1;
@@ -62,47 +71,32 @@ static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, dou
  * the wedge's angle, so the bound lies past a grade-2 wedge's (~15). */
 #define ENDPLATE_PLANE_DEG 20.0
 
-/* The sagittal tilt (degrees) of the disc plane at view z, when a disc lies
- * there (not a column end). */
-static int disc_sag_tilt(const vt__disc *d, size_t nd, double z, int cut, double *deg) {
-  if (cut) return 0;
-  for (size_t j = 0; j < nd; j++)
-    if (fabs(d[j].z - z) < 1e-6) {
-      *deg = atan2(d[j].nrm[1], d[j].nrm[2]) * 180.0 / M_PI;
-      return 1;
-    }
-  return 0;
-}
-
 /* Drops the endplate lines (sagittal alignment) that turn more than
- * ENDPLATE_PLANE_DEG from their disc's plane; returns how many. */
-static int drop_stray_endplates(const vt__disc *discs, size_t nd, const vt__level *lv, size_t nl, const int *prov,
-                                vt_vertebra_morph *m, size_t nm) {
-  int dropped = 0;
+ * ENDPLATE_PLANE_DEG from their disc's plane. */
+static void drop_stray_endplates(const vt__disc *discs, size_t nd, const vt__level *lv, size_t nl, const int *prov,
+                                 vt_vertebra_morph *m, size_t nm) {
   for (size_t i = 0; i < nl; i++) {
     vt_vertebra_morph *h = NULL;
     for (size_t k = 0; k < nm && !h; k++)
       if (m[k].verse_label == prov[i]) h = &m[k];
     if (!h || h->verse_label == 26) continue;
-    double t;
-    if (isfinite(h->sup_endplate_tilt_deg) && disc_sag_tilt(discs, nd, lv[i].z_top, lv[i].cut_top, &t) &&
-        fabs(h->sup_endplate_tilt_deg - t) > ENDPLATE_PLANE_DEG) {
+    for (int sup = 0; sup < 2; sup++) {
+      double *tilt = sup ? &h->sup_endplate_tilt_deg : &h->inf_endplate_tilt_deg;
+      const vt__disc *d = sup ? disc_at(discs, nd, lv[i].z_top, lv[i].cut_top)
+                              : disc_at(discs, nd, lv[i].z_bot, lv[i].cut_bot);
+      if (!d || !isfinite(*tilt)) continue;
+      double t = atan2(d->nrm[1], d->nrm[2]) * 180.0 / M_PI;
+      if (fabs(*tilt - t) <= ENDPLATE_PLANE_DEG) continue;
       if (getenv("VT_ANALYZE_DEBUG"))
-        fprintf(stderr, "level %zu superior endplate %.1f deg, disc plane %.1f: dropped\n", i, h->sup_endplate_tilt_deg, t);
-      h->sup_endplate_tilt_deg = NAN, h->sup_endplate_ct = 0, dropped++;
+        fprintf(stderr, "level %zu %s endplate %.1f deg, disc plane %.1f: dropped\n", i, sup ? "superior" : "inferior",
+                *tilt, t);
+      *tilt = NAN;
+      double(*ras)[3] = sup ? h->sup_endplate_ras : h->inf_endplate_ras;
       for (int e = 0; e < 2; e++)
-        for (int r = 0; r < 3; r++) h->sup_endplate_ras[e][r] = NAN;
-    }
-    if (isfinite(h->inf_endplate_tilt_deg) && disc_sag_tilt(discs, nd, lv[i].z_bot, lv[i].cut_bot, &t) &&
-        fabs(h->inf_endplate_tilt_deg - t) > ENDPLATE_PLANE_DEG) {
-      if (getenv("VT_ANALYZE_DEBUG"))
-        fprintf(stderr, "level %zu inferior endplate %.1f deg, disc plane %.1f: dropped\n", i, h->inf_endplate_tilt_deg, t);
-      h->inf_endplate_tilt_deg = NAN, dropped++;
-      for (int e = 0; e < 2; e++)
-        for (int r = 0; r < 3; r++) h->inf_endplate_ras[e][r] = NAN;
+        for (int r = 0; r < 3; r++) ras[e][r] = NAN;
+      if (sup) h->sup_endplate_ct = 0;
     }
   }
-  return dropped;
 }
 
 /* A level whose span or height says a disc was missed or falsely found
@@ -419,8 +413,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   /* the sacrum's top in this mask is the L5/S1 disc's plane, not S1's
    * endplate: that one is refitted on the CT's bone (sagittal_alignment.c) */
   if ((st = vt_spine_sagittal_endplates_ct(ct, mask, m, nm, err))) goto fail;
-  if (drop_stray_endplates(discs, nd, lv, nl, prov, m, nm) && getenv("VT_ANALYZE_DEBUG"))
-    fprintf(stderr, "endplate lines dropped: more than %.0f degrees from their disc planes\n", ENDPLATE_PLANE_DEG);
+  drop_stray_endplates(discs, nd, lv, nl, prov, m, nm);
   /* heights and coronal tilts from endplates placed to a fraction of a slice
    * by the partial-volume HU, where the CT allows (analyze_subvoxel.c) */
   refined = calloc(nm ? nm : 1, sizeof *refined);
