@@ -150,8 +150,9 @@ VT_API vt_status vt_spine_morphometry_json(const vt_vertebra_morph *v, size_t n,
  * VerSe labels from `top` to `bottom` (e.g. 18 T11 .. 24 L5), then the sacrum.
  * Bodies are elliptic cylinders with a cortical shell and a trabecular core,
  * discs between them, a posterior arch around the canal with a spinous
- * process, ribs on thoracic levels; the atlas a ring without a body, the
- * axis with its dens. */
+ * process, ribs and lungs beside thoracic levels; the atlas a ring without a
+ * body, the axis with its dens; the sacrum with its canal and alae, joined
+ * to two iliac wings. */
 typedef struct vt_phantom_opts {
   int top, bottom;            /* VerSe labels, top <= bottom in rank; default 18..24 */
   double spacing_xy_mm;       /* in-plane voxel size (default 1) */

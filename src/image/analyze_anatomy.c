@@ -23,7 +23,11 @@
  * example_ct: L1-L5 slices at most 55 mm, S1 slices 80-135 mm), and the
  * iliac wings beside L5 are separated from it by the psoas. */
 #define PELVIS_REACH_MM 65.0
+/* ...in half of the level's slices, or over PELVIS_MIN_MM of them: a CT
+ * that holds the whole sacrum sees the sacroiliac joints beside its upper
+ * half only (S1-S3), and the phantom's at 5 mm slices in 4 of 9 */
 #define PELVIS_MIN_FRAC 0.5
+#define PELVIS_MIN_MM 15.0
 #define BOX_AP_PELVIS_MM 30.0 /* the flood box: 90 mm behind the wall to 30 mm in front of the body centre */
 
 /* 3x3 in-plane mean HU of view voxel (i, j) in slice k. */
@@ -133,7 +137,8 @@ void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, 
     double fa = ns ? (double)ala / (double)ns : 0, fc = ns ? (double)closed / (double)ns : 0;
     /* only the caudal end of the column can be the sacrum */
     double fp = ns ? (double)pelvis / (double)ns : 0;
-    l->sacrum = L + 1 == nl && (fa >= 0.5 || fc >= 0.6 || fp >= PELVIS_MIN_FRAC);
+    l->sacrum = L + 1 == nl && (fa >= 0.5 || fc >= 0.6 || fp >= PELVIS_MIN_FRAC ||
+                                (double)pelvis * v->sp[2] >= PELVIS_MIN_MM);
   }
   free(seen);
   free(queue);

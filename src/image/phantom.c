@@ -18,6 +18,7 @@
 #define HU_ARCH 700.0
 #define HU_DISC 90.0
 #define HU_CSF 10.0
+#define HU_LUNG (-850.0)
 #define CANAL_R 8.0
 #define ARCH_T 5.0
 /* The atlas (C1) has no body: an anterior arch in front of the dens, two
@@ -28,6 +29,31 @@
 #define ATLAS_JOINT 2.0
 #define DENS_R 5.0
 #define DENS_H 14.0
+/* The pelvis: the sacrum's lateral masses (alae) fill its upper 30 mm out to
+ * 47 mm from the midline, where each joins an iliac wing, an 8 mm plate that
+ * runs from the sacroiliac joint (45 mm out, 12 mm behind the sacral centre)
+ * forward and out to 105 mm, from 15 mm below the sacrum up to its crest
+ * 30 mm above the sacrum's top, beside L5 (real crests reach the L4/L5
+ * disc). Below the alae the wings stand free of the sacrum, as at the
+ * greater sciatic notch. */
+#define ALA_H_MM 30.0
+#define ALA_X_MM 47.0
+#define ILIUM_J_X 45.0
+#define ILIUM_J_Y (-12.0)
+#define ILIUM_O_X 105.0
+#define ILIUM_O_Y 28.0
+#define ILIUM_HALF_T 4.0
+#define ILIUM_BELOW_MM 15.0
+#define ILIUM_CREST_MM 30.0
+/* The lungs: air in the paravertebral gutters beside each thoracic level and
+ * its discs, an ellipse each side 25-101 mm out, 50 mm behind to 40 mm in
+ * front of the body centre; the posterior costophrenic recess ends in the
+ * lowest rib-bearing level, a quarter of its height above its lower
+ * endplate (T11-L1 in people). */
+#define LUNG_CX_MM 63.0
+#define LUNG_CY_MM (-5.0)
+#define LUNG_AX_MM 38.0
+#define LUNG_AY_MM 45.0
 
 /* Height loss at the measured point for each Genant grade: the middle of the
  * grade's band (Genant 1993: 20-25 %, 25-40 %, > 40 %). */
@@ -44,6 +70,7 @@ typedef struct {
   vt_phantom_opts o;
   level lv[MAXLV];
   int n;
+  int last_thoracic; /* index of the lowest rib-bearing level, -1 none */
   double amp, z0, span, q; /* curve amplitude, column top z and length, fracture loss */
 } model;
 
@@ -124,13 +151,36 @@ static double classify(const model *m, const double p[3], int *label) {
       }
       double half = 0.5 * L->h;
       double r2 = lx * lx / (L->rx * L->rx) + ly * ly / (L->ry * L->ry);
-      if (L->label == 26) { /* sacrum: a tapered bone block, labelled */
-        double w = L->rx * (0.6 + 0.4 * (lz + half) / L->h);
-        if (fabs(lz) <= half && fabs(lx) <= w && ly <= L->ry && ly >= -L->ry - 2 * CANAL_R - ARCH_T) {
+      if (L->label == 26) { /* sacrum: a tapered bone block with alae, labelled; the iliac wings */
+        double w = L->rx * (0.6 + 0.4 * (lz + half) / L->h), ax = fabs(lx);
+        /* the sacral canal: open below L5's, narrowing from 20 mm above the
+         * sacrum's lower end to its close (the hiatus) 6 mm above it */
+        double scy = -L->ry - CANAL_R + 1.0, rs = CANAL_R * fmin(1.0, fmax(0.0, (lz + half - 6.0) / 14.0));
+        if (fabs(lz) <= half && lx * lx + (ly - scy) * (ly - scy) < rs * rs) {
+          if (pass == 1) return HU_CSF;
+          continue;
+        }
+        if (fabs(lz) <= half && ax <= w && ly <= L->ry && ly >= -L->ry - 2 * CANAL_R - ARCH_T) {
           *label = 26;
           return HU_ARCH;
         }
+        if (lz <= half && lz >= half - ALA_H_MM && ax <= ALA_X_MM && ly <= 14.0 && ly >= -22.0) {
+          *label = 26;
+          return HU_ARCH;
+        }
+        if (lz <= half + ILIUM_CREST_MM && lz >= -half - ILIUM_BELOW_MM && ax >= ILIUM_J_X - 1.0) {
+          double ux = ILIUM_O_X - ILIUM_J_X, uy = ILIUM_O_Y - ILIUM_J_Y;
+          double t = ((ax - ILIUM_J_X) * ux + (ly - ILIUM_J_Y) * uy) / (ux * ux + uy * uy);
+          t = t < 0 ? 0 : t > 1 ? 1 : t;
+          double gx = ax - ILIUM_J_X - t * ux, gy = ly - ILIUM_J_Y - t * uy;
+          if (gx * gx + gy * gy <= ILIUM_HALF_T * ILIUM_HALF_T) return HU_ARCH; /* not a vertebra */
+        }
         continue;
+      }
+      if (pass == 1 && k <= m->last_thoracic && (k < m->last_thoracic || lz >= -0.5 * half) &&
+          fabs(lz) <= half + L->disc) {
+        double qx = (fabs(lx) - LUNG_CX_MM) / LUNG_AX_MM, qy = (ly - LUNG_CY_MM) / LUNG_AY_MM;
+        if (qx * qx + qy * qy <= 1.0) return HU_LUNG;
       }
       if (L->label == 1) { /* atlas: no body */
         int bone = fabs(lz) <= half &&
@@ -432,6 +482,9 @@ vt_status vt_phantom_build(const vt_phantom_opts *opts, vt_volume **ct, vt_volum
     L->zc = z - 0.5 * L->h;
     z -= L->h + L->disc;
   }
+  m.last_thoracic = -1;
+  for (int k = 0; k < m.n; k++)
+    if ((m.lv[k].label >= 8 && m.lv[k].label <= 19) || m.lv[k].label == 28) m.last_thoracic = k;
   if (o->fracture_label) {
     int ok = 0;
     for (int k = 0; k < m.n; k++) ok |= m.lv[k].label == o->fracture_label;

@@ -25,7 +25,7 @@
  * 12 mm for TotalSegmentator's 22.5 mm and so a false grade 3). */
 #define STEEP_DISC_DEG 10.0
 /* coronal tilts from the disc planes instead of the mask's principal axis at slices this coarse */
-#define DISC_TILT_MIN_SLICE_MM 4.0
+#define DISC_TILT_MIN_SLICE_MM 2.0
 /* A graded level whose posterior height is below this fraction of its
  * expected height has lost height all over (Genant's crush type). */
 #define CRUSH_POSTERIOR 0.85
@@ -45,10 +45,13 @@ static const vt__disc *disc_at(const vt__disc *d, size_t nd, double z, int cut) 
   return NULL;
 }
 
-/* At slices of DISC_TILT_MIN_SLICE_MM or more a body spans 4-7 slices and
+/* At slices of DISC_TILT_MIN_SLICE_MM or more a body spans 4-14 slices and
  * its mask's principal axis swings with the staircase (the 5 mm
  * partial-volume phantom's T10 read -17.9 degrees for about -5, its Cobb
- * 21.8 for 9.0). The planes of its two discs do not: they lie along the
+ * 21.8 for 9.0; at 2.5 mm, centre-sampled, L5 read 1.0-2.3 for 4.0 and
+ * T10 -6.8 for -5.0 — the disc planes give 4.06 and -5.3). At 1.5 mm
+ * (aorta_report_case's thin thoracic discs) the body line's tangent
+ * jitters by 7 degrees on a straight column, so the axes stay there. The planes of its two discs do not: they lie along the
  * body line's tangent or were searched as planes. There the coronal tilt of
  * a level the sub-voxel endplates did not refine is the mean of its discs'
  * (one disc where the column's end bounds it), as the cranial normal's angle. */
