@@ -162,11 +162,11 @@ static json_t *truth_of(json_t *tv, int verse) {
  * above T12 was withheld): every level is labelled exactly with confidence,
  * T10 and T11 are not graded and say why (their mask heights hold the
  * disc's slices), the Cobb angle is within 1 degree, and L1-L5's sub-voxel
- * heights are within 1.5 mm of truth (measured worst 1.1 mm, LPS L5; 2.1 mm
+ * heights are within 1.5 mm of truth (measured worst 1.0 mm, RAS L5; 2.1 mm
  * before the walls joined the plate fit, when a 5 mm slice alone could not
  * tell the plate's thickness). The issue's 0.5 mm is not met at 5 mm: a
- * thin disc's darkest sample still holds a sliver of its two tilted plates,
- * so its level reads 4-8 HU high (docs/image-analyze.md). */
+ * thin disc's darkest sample still holds a sliver of its two tilted plates
+ * (docs/image-analyze.md; pv5_disc_level below). */
 static void pv5_lumbar(int lps) {
   vt_phantom_opts o;
   case_opts(&o, 5.0, lps, 1);
@@ -219,6 +219,41 @@ static void pv5_lumbar(int lps) {
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
   analysed_free(&r);
+}
+
+/* The 5 mm partial-volume phantom over other noise seeds (3 and 11, RAS
+ * and LPS): the mean L1-L5 height error (the worst of each level's three)
+ * within 0.55 mm. A thin disc's darkest sample holds a sliver of plate, so
+ * its disc level D read 93-98 HU for 90 and moved the surfaces: the mean
+ * was 0.66 mm; with D capped at the column's median disc level
+ * (analyze_subvoxel.c) 0.47. */
+static void pv5_disc_level(void) {
+  double sum = 0;
+  int n = 0;
+  for (int lps = 0; lps <= 1; lps++)
+    for (int s = 0; s < 2; s++) {
+      vt_phantom_opts o;
+      case_opts(&o, 5.0, lps, 1);
+      o.seed = s ? 11 : 3;
+      analysed r;
+      if (!analyse(&o, &r)) continue;
+      for (size_t i = 0; r.a && i < vt_spine_analysis_count(r.a); i++) {
+        const vt_spine_level *l = vt_spine_analysis_level(r.a, i);
+        const vt_vertebra_morph *m = vt_spine_analysis_morph(r.a, i);
+        json_t *t = l->verse_label >= 20 && l->verse_label <= 24 ? truth_of(r.tv, l->verse_label) : NULL;
+        if (!t) continue;
+        json_t *h = json_object_get(t, "heights_mm");
+        sum += fmax(fabs(m->height_anterior_mm - json_real_value(json_object_get(h, "anterior"))),
+                    fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
+                         fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
+        n++;
+      }
+      analysed_free(&r);
+    }
+  double mean = n ? sum / n : INFINITY;
+  printf("5 mm partial volume, seeds 3 and 11, RAS and LPS: mean L1-L5 height error %.2f mm over %d levels\n", mean, n);
+  CHECK_MSG(n == 20, "5 mm partial volume seeds 3/11: %d of 20 lumbar levels labelled", n);
+  CHECK_MSG(mean <= 0.55, "5 mm partial volume seeds 3/11: mean height error %.2f mm > 0.55", mean);
 }
 
 /* Distance (mm) from a body centroid to truth entry t's centre. */
@@ -432,6 +467,7 @@ int main(void) {
   run_case_pv(2.5, 1, 0.5, 1);
   pv5_lumbar(0);
   pv5_lumbar(1);
+  pv5_disc_level();
   miscut_phantoms_safe();
   long_curve_labels();
   long_curve_cobb_honest();
