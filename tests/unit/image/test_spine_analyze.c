@@ -162,7 +162,7 @@ static json_t *truth_of(json_t *tv, int verse) {
  * above T12 was withheld): every level is labelled exactly with confidence,
  * T10 and T11 are not graded and say why (their mask heights hold the
  * disc's slices), the Cobb angle is within 1 degree, and L1-L5's sub-voxel
- * heights are within 1.5 mm of truth (measured worst 1.0 mm, RAS L5; 2.1 mm
+ * heights are within 1 mm of truth (measured worst 0.61 mm, LPS L3; 2.1 mm
  * before the walls joined the plate fit, when a 5 mm slice alone could not
  * tell the plate's thickness). The issue's 0.5 mm is not met at 5 mm: a
  * thin disc's darkest sample still holds a sliver of its two tilted plates
@@ -215,7 +215,7 @@ static void pv5_lumbar(int lps) {
                     fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
                          fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
     printf("5 mm partial volume %s %s: height error %.2f mm\n", lps ? "LPS" : "RAS", l->label, e);
-    CHECK_MSG(e <= 1.5, "5 mm partial volume %s %s: height error %.2f mm > 1.5", lps ? "LPS" : "RAS", l->label, e);
+    CHECK_MSG(e <= 1.0, "5 mm partial volume %s %s: height error %.2f mm > 1.0", lps ? "LPS" : "RAS", l->label, e);
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
   analysed_free(&r);
@@ -223,10 +223,11 @@ static void pv5_lumbar(int lps) {
 
 /* The 5 mm partial-volume phantom over other noise seeds (3 and 11, RAS
  * and LPS): the mean L1-L5 height error (the worst of each level's three)
- * within 0.55 mm. A thin disc's darkest sample holds a sliver of plate, so
+ * within 0.45 mm. A thin disc's darkest sample holds a sliver of plate, so
  * its disc level D read 93-98 HU for 90 and moved the surfaces: the mean
- * was 0.66 mm; with D capped at the column's median disc level
- * (analyze_subvoxel.c) 0.47. */
+ * was 0.66 mm; with D capped at the column's median disc level 0.47, and
+ * with the other endplate's sliver left out of a window's last sample
+ * (analyze_subvoxel.c) 0.38. */
 static void pv5_disc_level(void) {
   double sum = 0;
   int n = 0;
@@ -253,7 +254,7 @@ static void pv5_disc_level(void) {
   double mean = n ? sum / n : INFINITY;
   printf("5 mm partial volume, seeds 3 and 11, RAS and LPS: mean L1-L5 height error %.2f mm over %d levels\n", mean, n);
   CHECK_MSG(n == 20, "5 mm partial volume seeds 3/11: %d of 20 lumbar levels labelled", n);
-  CHECK_MSG(mean <= 0.55, "5 mm partial volume seeds 3/11: mean height error %.2f mm > 0.55", mean);
+  CHECK_MSG(mean <= 0.45, "5 mm partial volume seeds 3/11: mean height error %.2f mm > 0.45", mean);
 }
 
 /* Distance (mm) from a body centroid to truth entry t's centre. */
