@@ -38,6 +38,8 @@
  * greater sciatic notch. */
 #define ALA_H_MM 30.0
 #define ALA_X_MM 47.0
+#define ALA_Y0_MM (-22.0) /* AP extent of the alae, about the sacral centre */
+#define ALA_Y1_MM 14.0
 #define ILIUM_J_X 45.0
 #define ILIUM_J_Y (-12.0)
 #define ILIUM_O_X 105.0
@@ -164,7 +166,7 @@ static double classify(const model *m, const double p[3], int *label) {
           *label = 26;
           return HU_ARCH;
         }
-        if (lz <= half && lz >= half - ALA_H_MM && ax <= ALA_X_MM && ly <= 14.0 && ly >= -22.0) {
+        if (lz <= half && lz >= half - ALA_H_MM && ax <= ALA_X_MM && ly <= ALA_Y1_MM && ly >= ALA_Y0_MM) {
           *label = 26;
           return HU_ARCH;
         }
