@@ -207,8 +207,7 @@ static size_t merge_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
     int nn = 0;
     for (long i = (long)j - 2; i <= (long)j + 2 && nn < 4; i++)
       if (i != (long)j && i >= 0 && i < (long)nd) near[nn++] = disc_contrast(v, col, d, nd, (size_t)i, r, zmin, zmax, debug);
-    qsort(near, (size_t)nn, sizeof *near, vt__cmp_double);
-    double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
+    double S = nn ? vt__median(near, (size_t)nn) : 0;
     double c = disc_contrast(v, col, d, nd, j, r, zmin, zmax, debug);
     if (debug)
       fprintf(stderr, "merge check disc z %.1f: levels %.1f + %.1f mm (typical %.1f), contrast %.1f (typical %.1f): %s\n",
@@ -308,8 +307,7 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
       if (!isfinite(score[j])) score[j] = disc_contrast(v, col, d, n0, (size_t)j, r, zmin, zmax, debug);
       near[nn++] = score[j];
     }
-    qsort(near, (size_t)nn, sizeof *near, vt__cmp_double);
-    double S = nn ? (nn % 2 ? near[nn / 2] : 0.5 * (near[nn / 2 - 1] + near[nn / 2])) : 0;
+    double S = nn ? vt__median(near, (size_t)nn) : 0;
     const vt__disc *ref = i < n0 ? &d[i] : &d[i - 1];
     double sag0 = atan2(ref->nrm[1], ref->nrm[2]), cor0 = atan2(ref->nrm[0], ref->nrm[2]);
     double gap = fmin(9.0, fmax(5.0, 0.2 * Hi));

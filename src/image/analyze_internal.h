@@ -3,7 +3,9 @@
  * levels cut from it (method: docs/image-analyze.md). Internal to src/image. */
 #ifndef VT_ANALYZE_INTERNAL_H
 #define VT_ANALYZE_INTERNAL_H
+#include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "vertebra/spine.h"
 #include "vertebra/spine_analyze.h"
@@ -20,6 +22,14 @@
 static inline int vt__cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+/* Median of a[0..n-1] (sorted in place; the mean of the middle two when n is
+ * even), NAN when n is 0. */
+static inline double vt__median(double *a, size_t n) {
+  if (!n) return NAN;
+  qsort(a, n, sizeof *a, vt__cmp_double);
+  return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
 /* The CT seen with its voxel axes permuted/flipped to the nearest world axes:

@@ -271,8 +271,7 @@ static int band_read(const vt__view *v, const unsigned char *levmask, int code, 
         s1 += h, s2 += h * h, cnt++;
       }
   }
-  qsort(med, (size_t)nm, sizeof med[0], vt__cmp_double);
-  b->T = nm % 2 ? med[nm / 2] : 0.5 * (med[nm / 2 - 1] + med[nm / 2]);
+  b->T = vt__median(med, (size_t)nm);
   double sd = cnt > 1 ? sqrt(fmax(0, s2 / cnt - (s1 / cnt) * (s1 / cnt))) : 0;
   b->sig = sd * sqrt(W2) / W;
   if (kt <= kb) { /* a one-slice run has no edges to fit: the caller frees nothing on 0 */
@@ -453,8 +452,7 @@ static double disc_level_cap(lvl_edges *le, size_t nm, const edge *all, size_t n
   n = 0;
   for (size_t a = 0; a < na; a++)
     if (all[a].ok && !(all[a].sp > 0)) d[n++] = all[a].D;
-  qsort(d, n, sizeof *d, vt__cmp_double);
-  double med = n % 2 ? d[n / 2] : 0.5 * (d[n / 2 - 1] + d[n / 2]);
+  double med = vt__median(d, n);
   free(d);
   if (getenv("VT_ANALYZE_DEBUG")) fprintf(stderr, "subvoxel: disc level median %.1f HU\n", med);
   for (size_t q = 0; q < nm; q++) {

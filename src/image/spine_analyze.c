@@ -49,12 +49,13 @@ static const vt__disc *disc_at(const vt__disc *d, size_t nd, double z, int cut) 
  * its mask's principal axis swings with the staircase (the 5 mm
  * partial-volume phantom's T10 read -17.9 degrees for about -5, its Cobb
  * 21.8 for 9.0; at 2.5 mm, centre-sampled, L5 read 1.0-2.3 for 4.0 and
- * T10 -6.8 for -5.0 — the disc planes give 4.06 and -5.3). At 1.5 mm
- * (aorta_report_case's thin thoracic discs) the body line's tangent
- * jitters by 7 degrees on a straight column, so the axes stay there. The planes of its two discs do not: they lie along the
- * body line's tangent or were searched as planes. There the coronal tilt of
- * a level the sub-voxel endplates did not refine is the mean of its discs'
- * (one disc where the column's end bounds it), as the cranial normal's angle. */
+ * T10 -6.8 for -5.0). The planes of its two discs do not swing so (4.06 and
+ * -5.3 there): they lie along the body line's tangent or were searched as
+ * planes. There the coronal tilt of a level the sub-voxel endplates did not
+ * refine is the mean of its discs' (one disc where the column's end bounds
+ * it), as the cranial normal's angle. Below 2 mm the axes stay: at 1.5 mm
+ * (aorta_report_case's thin thoracic discs) the body line's tangent jitters
+ * by 7 degrees on a straight column. */
 static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, double *deg) {
   const vt__disc *e[2] = {disc_at(d, nd, l->z_bot, l->cut_bot), disc_at(d, nd, l->z_top, l->cut_top)};
   double s = 0;
