@@ -21,10 +21,18 @@
  * as edges sampled along AP at the in-plane voxel: at 5 mm slices the plate
  * and the surface share one voxel in most endplates, so the endplates alone
  * cannot tell t from kappa (fitted 1010 for 975 HU mm, heights 2 mm short),
- * while the walls' finer samples can. Columns are averaged in bands (16 mm laterally, 4 mm
- * antero-posteriorly) to beat the noise; the integral is linear, so a band's
- * mean profile gives the band's mean surface, and its tilt across the band is
- * modelled as a spread of positions.
+ * while the walls' finer samples can. Columns are averaged in bands (up to
+ * 22 mm laterally, 4 mm antero-posteriorly) to beat the noise; the integral
+ * is linear, so a band's mean profile gives the band's mean surface, and its
+ * tilt across the band is modelled as a spread of positions.
+ *
+ * With kappa and t known, each endplate whose disc's far side shows in its
+ * band is then placed by fitting the whole disc (joint_grid): both surfaces
+ * with their plates and the disc between, at the column's disc level. At
+ * 5 mm a 10 mm disc rarely holds a pure sample; the integral alone booked
+ * the two plates' slivers partly to the wrong endplate and read the disc's
+ * level high (5 mm partial-volume phantom, seeds 3, 7, 11: worst lumbar
+ * height 0.95 mm off with the integral, 0.45 mm with the whole-disc fit).
  *
  * Used only where the data look like a box-averaged CT: slices of 2 mm or
  * more (at 1 mm the mask's half-voxel is already as good), the fitted plate
@@ -39,39 +47,33 @@
 #include <string.h>
 
 #include "image/analyze_internal.h"
+#include "image/analyze_subvoxel.h"
 
-#define BAND_HALF_X_MM 8.0   /* height bands: +-8 mm laterally ... */
+/* height bands: laterally as wide as the body allows (to beat the noise:
+ * at 5 mm slices and 10 HU noise a height's SD is ~0.2 mm at +-8 mm), up to
+ * BAND_HALF_X_MM, ending BAND_MARGIN_X_MM inside the body's mask at the
+ * band's row (the cortex and its partial volume; at +-13 mm the 5 mm
+ * phantom's lumbar bands read the lateral shell), at least BAND_MIN_X_MM ... */
+#define BAND_HALF_X_MM 11.0
+#define BAND_MARGIN_X_MM 5.0
+#define BAND_MIN_X_MM 4.0
+#ifndef BAND_HALF_Y_MM
 #define BAND_HALF_Y_MM 2.0   /* ... +-2 mm antero-posteriorly (the truth is a point: a wider band
                               * blurs a kinked endplate, e.g. the wedge hinge, ~0.2 mm at +-2) */
+#endif
 #define TILT_X0_MM 2.0       /* tilt bands: 2-12 mm each side of the centre ... */
 #define TILT_X1_MM 12.0
 #define TILT_Y0 0.3          /* ... over 30-70 % of the depth */
 #define TILT_Y1 0.7
 #define DISC_SEARCH_MM 12.0  /* pure disc sought this far outside the mask's edge */
-#define MAXW 24              /* samples in one endplate window */
 #define MIN_CONTRAST_HU 30.0 /* T - D below this: no refinement (ill-conditioned) */
 #define MIN_SLICE_MM 2.0
+#define DISC_CAP_HU 3.0      /* a disc's level this far above the column's: slivers (disc_level_cap) */
 #define MAX_RMS_HU 60.0      /* global misfit above this: not a box-averaged CT */
 #define SPREAD_N 5
 #define WALL_FIT_HALF_X_MM 2.0 /* the walls' profiles in the plate fit: +-2 mm, where a body's
                                 * rounded wall moves by ~0.1 mm (at +-4 mm ~0.4, read as a thicker plate) */
-/* a refined surface may lie this far (times the slice, plus 1 mm) from the
- * mask's: at 2.5 mm the mask of a box-averaged CT reads up to 2 mm long at an
- * end (partial-volume voxels beyond the endplate pass for bone) */
-#define GATE_SLICES 1.0
 
-/* One endplate seen in a band: the window of samples from pure disc to pure
- * bone (view slice k0 .. k0+n-1), the disc and bone levels beside it, and the
- * spread of the surface across the band (tilt). */
-typedef struct {
-  int top;   /* 1: a body's superior endplate (bone below, disc above) */
-  int ok;
-  long k0;
-  int n;
-  double v[MAXW];
-  double D, T, w, guess; /* guess: the mask's surface (view mm) */
-  double sp;             /* sample spacing (mm): the slice for an endplate, the in-plane voxel for a wall */
-} edge;
 
 /* Surface position (view mm) of an endplate from the integral, for plate
  * excess kap. The window's last sample on the disc side may hold a sliver
@@ -80,7 +82,7 @@ typedef struct {
  * spread across the band included), none of that sample's excess is this
  * endplate's, and it is left out (the 5 mm partial-volume phantom's L5
  * over the sacrum read 1.0 mm long; 0.2-0.4 without it). */
-static double edge_int(const edge *e, double sz, double kap) {
+double vt__sv_edge_int(const vt__sv_edge *e, double sz, double kap) {
   double S = 0;
   for (int i = 0; i < e->n; i++) S += (e->v[i] - e->D) * sz;
   double lo = (e->k0 - 0.5) * sz, hi = (e->k0 + e->n - 0.5) * sz;
@@ -95,7 +97,7 @@ static double edge_int(const edge *e, double sz, double kap) {
 
 /* Box-averaged sample of slice k (centre k*sz) for a surface at s: disc on
  * the outside, plate of thickness t and HU C inside it, then bone. */
-static double model(const edge *e, double s, double C, double t, long k, double sz) {
+static double model(const vt__sv_edge *e, double s, double C, double t, long k, double sz) {
   double a = (k - 0.5) * sz, b = (k + 0.5) * sz, lD, lC;
   if (!e->top) {
     lD = fmin(fmax(s - a, 0), sz);
@@ -107,15 +109,26 @@ static double model(const edge *e, double s, double C, double t, long k, double 
   return (e->D * lD + C * lC + e->T * (sz - lD - lC)) / sz;
 }
 
+/* An endplate's surface: where the disc's far side was found, the disc
+ * fitted whole at the column's disc level dcol (column_disc_level) — or,
+ * for a disc whose darkest samples lie more than DISC_CAP_HU below that
+ * (vacuum, fat: slivers of plate only raise them), at a level of its own;
+ * elsewhere the integral. */
+static double edge_pos(const vt__sv_edge *e, double sz, double kap, double t, double dcol) {
+  if (e->jn <= 0) return vt__sv_edge_int(e, sz, kap);
+  if (!isfinite(dcol) || e->D < dcol - DISC_CAP_HU) return vt__sv_joint_fit(e, sz, kap, t, e->D, 1.0, NULL);
+  return vt__sv_joint_fit(e, sz, kap, t, dcol, 1e6, NULL);
+}
+
 /* Squared misfit of all edges for (kap, t), each at its integral position. */
-static double misfit(const edge *es, size_t ne, double sz, double kap, double t, size_t *ns) {
+static double misfit(const vt__sv_edge *es, size_t ne, double sz, double kap, double t, size_t *ns) {
   double tot = 0;
   *ns = 0;
   for (size_t q = 0; q < ne; q++) {
-    const edge *e = &es[q];
+    const vt__sv_edge *e = &es[q];
     if (!e->ok) continue;
     double sp = e->sp > 0 ? e->sp : sz;
-    double s = edge_int(e, sp, kap), C = e->T + kap / t;
+    double s = vt__sv_edge_int(e, sp, kap), C = e->T + kap / t;
     for (int i = 0; i < e->n; i++) {
       double m = 0;
       for (int o = 0; o < SPREAD_N; o++)
@@ -281,8 +294,73 @@ static int band_read(const vt__view *v, const unsigned char *levmask, int code, 
   return 1;
 }
 
+/* The disc's far side in the band: from the disc's darkest sample kd
+ * outward, the neighbour's plate (the highest sample within
+ * DISC_SEARCH_MM), then its pure bone (the first sample below that peak and
+ * level with the next one). The window from the endplate's own pure bone k2
+ * to there lets the disc be fitted whole (joint_fit). */
+static void joint_window(const band *b, vt__sv_edge *e, long kd, long k2, double tol, double sz) {
+  int sgn = e->top ? 1 : -1;
+  long last = b->k0 + b->nk - 1, kpk = -1;
+  double vpk = -1e30;
+#define P(k) b->p[(k) - b->k0]
+#define IN(k) ((k) >= b->k0 && (k) <= last)
+  for (long m = 1; m <= (long)ceil(DISC_SEARCH_MM / sz); m++) {
+    long k = kd + sgn * m;
+    if (!IN(k)) break;
+    if (P(k) > vpk) vpk = P(k), kpk = k;
+  }
+  if (kpk < 0 || !(vpk > e->D + tol)) return;
+  long kn = -1;
+  for (long k = kpk; IN(k) && IN(k + sgn); k += sgn)
+    if (P(k) < vpk - tol && fabs(P(k) - P(k + sgn)) <= tol) {
+      kn = k;
+      break;
+    }
+  /* a neighbour denser than its plate (the phantom's solid sacrum, a
+   * sclerotic body): level from its peak on, three samples alike; it is
+   * modelled without a plate */
+  e->nplate = 1;
+  if (kn < 0 && IN(kpk + 2 * sgn) && fabs(P(kpk) - P(kpk + sgn)) <= tol && fabs(P(kpk) - P(kpk + 2 * sgn)) <= tol)
+    kn = kpk, e->nplate = 0;
+  if (getenv("VT_ANALYZE_DEBUG") && kn < 0) {
+    fprintf(stderr, "joint window %s: kd %ld peak %ld (%.0f), no flat bone beyond:", e->top ? "top" : "bot", kd, kpk, vpk);
+    for (long k = kpk; IN(k); k += sgn) fprintf(stderr, " %ld:%.0f", k, P(k));
+    fprintf(stderr, "\n");
+  }
+  if (kn < 0) return;
+  double T2 = 0.5 * (P(kn) + P(kn + sgn));
+  if (T2 - e->D < MIN_CONTRAST_HU) return;
+  long lo = k2 < kn ? k2 : kn, hi = k2 < kn ? kn : k2;
+  if (hi - lo + 1 > MAXW) return;
+  e->jk0 = lo;
+  e->jn = (int)(hi - lo + 1);
+  for (long k = lo; k <= hi; k++) e->jv[k - lo] = P(k);
+  e->T2 = T2;
+  /* the neighbour's surface as an endplate of its own (disc minimum to its
+   * bone), for the first guess and, from the band's halves, its spread */
+  vt__sv_edge nb = *e, nl, nr;
+  nb.top = !e->top;
+  nb.T = T2;
+  nb.sp = 0;
+  nb.k0 = kd < kn ? kd : kn;
+  nb.n = (int)(labs(kn - kd) + 1);
+  nl = nr = nb;
+  for (long k = nb.k0; k < nb.k0 + nb.n; k++) {
+    nb.v[k - nb.k0] = P(k);
+    nl.v[k - nb.k0] = b->pl[k - b->k0];
+    nr.v[k - nb.k0] = b->pr[k - b->k0];
+  }
+  double kap0 = 20.0 * (T2 - e->D);
+  e->g2 = vt__sv_edge_int(&nb, sz, kap0);
+  e->w2 = 2.0 * fabs(vt__sv_edge_int(&nr, sz, kap0) - vt__sv_edge_int(&nl, sz, kap0));
+  if (!isfinite(e->w2) || e->w2 > 4 * sz) e->w2 = 0;
+#undef IN
+#undef P
+}
+
 /* The window of one endplate in a band (top: the run's upper end). */
-static void band_edge(const vt__view *v, const band *b, int top, edge *e) {
+static void band_edge(const vt__view *v, const band *b, int top, vt__sv_edge *e) {
   memset(e, 0, sizeof *e);
   e->top = top;
   double sz = v->sp[2], tol = 2.0 + 3.0 * b->sig;
@@ -326,7 +404,7 @@ static void band_edge(const vt__view *v, const band *b, int top, edge *e) {
   if (hi - lo + 1 > MAXW || hi - lo < 1) return;
   e->k0 = lo;
   e->n = (int)(hi - lo + 1);
-  edge el = *e, er = *e;
+  vt__sv_edge el = *e, er = *e;
   for (long k = lo; k <= hi; k++) {
     e->v[k - lo] = P(k);
     el.v[k - lo] = b->pl[k - b->k0];
@@ -337,9 +415,10 @@ static void band_edge(const vt__view *v, const band *b, int top, edge *e) {
    * (the halves' centres are half the band apart), with a typical plate */
   el.n = er.n = e->n;
   double kap0 = 20.0 * (e->T - e->D);
-  e->w = 2.0 * fabs(edge_int(&er, sz, kap0) - edge_int(&el, sz, kap0));
+  e->w = 2.0 * fabs(vt__sv_edge_int(&er, sz, kap0) - vt__sv_edge_int(&el, sz, kap0));
   if (!isfinite(e->w) || e->w > 4 * sz) e->w = 0;
   e->ok = 1;
+  joint_window(b, e, kd, k2, tol, sz);
 }
 
 /* A wall of the body (anterior: dir +1, posterior: dir -1) to a fraction of
@@ -384,7 +463,7 @@ static int wall_read(const vt__view *v, long ic, long kb, long kt, long jedge, i
 /* The wall as an edge for the plate fit: sampled along y at the in-plane
  * voxel, which at coarse slices is finer than the plate, so the walls fix
  * the plate's thickness where the endplates' few samples cannot. */
-static void wall_edge(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, edge *e) {
+static void wall_edge(const vt__view *v, long ic, long kb, long kt, long jedge, int dir, double T, vt__sv_edge *e) {
   memset(e, 0, sizeof *e);
   wall_prof w;
   if (kt < kb || !wall_read(v, ic, kb, kt, jedge, dir, T, WALL_FIT_HALF_X_MM, &w)) return;
@@ -414,14 +493,63 @@ static double wall_refine(const vt__view *v, long ic, long kb, long kt, long jed
 /* Per morphometry entry: six edges (3 points x top/bottom) and four tilt
  * edges (left/right x top/bottom) with their x centres. */
 typedef struct {
-  edge h[3][2], t[2][2];
+  vt__sv_edge h[3][2], t[2][2];
   double tx[2];
   int have;
   int code;
   long ic, jlo, jhi, kb[2], kt[2]; /* centre column, the mask's walls, the body's middle slices
                                     * near the posterior [0] and anterior [1] wall */
   double T[2], cx, cz, y_post, y_ant;
+  double wsp[2], wsp2[2]; /* coronal slopes (absolute) of the bottom [0] / top [1] surface and of
+                           * the disc's far surface beside it; -1: none */
+  double hx[3];           /* the height bands' lateral half-widths (mm) */
 } lvl_edges;
+
+/* A height edge's spreads (point p, side s: 0 bottom, 1 top): the
+ * surfaces' slopes across its band's width. */
+static void set_spread(const lvl_edges *lq, int p, vt__sv_edge *e, int s) {
+  if (lq->wsp[s] >= 0) e->w = 2 * lq->hx[p] * lq->wsp[s];
+  if (lq->wsp2[s] >= 0) e->w2 = 2 * lq->hx[p] * lq->wsp2[s];
+}
+
+/* The lateral half-width of a height band over view y0..y1 in slice kc,
+ * centred at view x cx: the body mask's nearer side, on the band's
+ * narrowest row, less the margin, within [BAND_MIN_X_MM, BAND_HALF_X_MM]. */
+static double band_half_x(const vt__view *v, const unsigned char *levmask, int code, double cx, double y0, double y1,
+                          long kc) {
+  long ic = lround(cx / v->sp[0]), j0 = lround(y0 / v->sp[1]), j1 = lround(y1 / v->sp[1]);
+  if (j0 < 0 || j1 >= (long)v->n[1] || ic < 0 || ic >= (long)v->n[0]) return BAND_MIN_X_MM;
+  double h = BAND_HALF_X_MM;
+  for (long j = j0; j <= j1; j++) {
+#define BODY(i) ((levmask[vt__index(v, (size_t)(i), (size_t)j, (size_t)kc)] & 0x80) && \
+                 (levmask[vt__index(v, (size_t)(i), (size_t)j, (size_t)kc)] & 0x7f) == code)
+    if (!BODY(ic)) return BAND_MIN_X_MM;
+    long il = ic, ir = ic;
+    while (il > 0 && BODY(il - 1)) il--;
+    while (ir + 1 < (long)v->n[0] && BODY(ir + 1)) ir++;
+#undef BODY
+    double xl = (il - 0.5) * v->sp[0], xr = (ir + 0.5) * v->sp[0];
+    h = fmin(h, fmin(cx - xl, xr - cx) - BAND_MARGIN_X_MM);
+  }
+  return fmax(BAND_MIN_X_MM, h);
+}
+
+/* Each surface's spread across a height band (its coronal slope times the
+ * band's width) from the tilt bands' wider profiles, set on the height
+ * edges: the band's own halves are too noisy for it (at 5 mm, 0.1-1.5 mm
+ * read for a 0.84 mm spread). */
+static void band_spreads(lvl_edges *lq, double sz, double kap) {
+  double dx = lq->tx[1] - lq->tx[0];
+  for (int s = 0; s < 2; s++) {
+    lq->wsp[s] = lq->wsp2[s] = -1;
+    if (!(dx > 1.0)) continue;
+    const vt__sv_edge *l0 = &lq->t[0][s], *r0 = &lq->t[1][s];
+    lq->wsp[s] = fabs(vt__sv_edge_int(r0, sz, kap) - vt__sv_edge_int(l0, sz, kap)) / dx;
+    if (l0->jn > 0 && r0->jn > 0) lq->wsp2[s] = fabs(r0->g2 - l0->g2) / dx;
+  }
+  for (int p = 0; p < 3; p++)
+    for (int s = 0; s < 2; s++) set_spread(lq, p, &lq->h[p][s], s);
+}
 
 /* The disc level D of an endplate is the mean of its window's darkest
  * samples. Where a disc (thin, or tilted across the band) holds no pure
@@ -435,15 +563,14 @@ typedef struct {
  * band's noise: the phantom's L3/L4 sat 3.1 HU above its median, 2.5 noise
  * SDs; on a noisier CT more clean edges take the median, which is their
  * level too where a column's discs are alike. */
-#define DISC_CAP_HU 3.0
-static void cap_edge(edge *e, double med) {
+static void cap_edge(vt__sv_edge *e, double med) {
   if (e->ok && !(e->sp > 0) && isfinite(med) && e->D > med + DISC_CAP_HU && e->T - med >= MIN_CONTRAST_HU)
     e->D = med;
 }
 
 /* The median D over the endplate edges in all (NAN when under 6), and
  * every height and tilt edge of le capped at it. */
-static double disc_level_cap(lvl_edges *le, size_t nm, const edge *all, size_t na) {
+static double disc_level_cap(lvl_edges *le, size_t nm, const vt__sv_edge *all, size_t na) {
   size_t n = 0;
   for (size_t a = 0; a < na; a++) n += all[a].ok && !(all[a].sp > 0);
   if (n < 6) return NAN;
@@ -463,6 +590,53 @@ static double disc_level_cap(lvl_edges *le, size_t nm, const edge *all, size_t n
       for (int s = 0; s < 2; s++) cap_edge(&le[q].t[side][s], med);
   }
   return med;
+}
+
+/* The column's disc level: the one level that fits every disc's samples
+ * best (each disc's surfaces fitted at that level), over a grid from 6 HU
+ * below the discs' median darkest level to 2 above; NAN without 3 discs.
+ * A disc with no pure sample cannot tell its level from its plates'
+ * slivers, but discs at other phases can, and in one column they share it. */
+static double column_disc_level(const lvl_edges *le, size_t nm, double sz, double kap, double t) {
+  const vt__sv_edge *es[64];
+  double d[64];
+  size_t n = 0;
+  for (size_t q = 0; q < nm; q++) {
+    if (!le[q].have) continue;
+    for (int p = 0; p < 3; p++)
+      for (int s = 0; s < 2; s++) {
+        const vt__sv_edge *e = &le[q].h[p][s];
+        if (!e->ok || e->jn <= 0 || n >= 64) continue;
+        es[n] = e, d[n] = e->D, n++;
+      }
+  }
+  if (n < 3) return NAN;
+  double med = vt__median(d, n), best = INFINITY, bd = NAN;
+  /* discs the model does not fit (a wedge's collapsed space, a neighbour
+   * cut by the band) stay out: best rms over 4 HU at their own level */
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    double r;
+    vt__sv_joint_grid(es[i], sz, kap, t, es[i]->D, 1.0, &r, NULL, NULL);
+    if (sqrt(r / (es[i]->jn + 1)) <= 4.0) es[m++] = es[i];
+  }
+  n = m;
+  if (n < 3) return NAN;
+  for (double D = med - 6; D <= med + 2 + 1e-9; D += 0.5) {
+    double tot = 0;
+    for (size_t i = 0; i < n; i++) {
+      vt__sv_edge e = *es[i];
+      e.D = D;
+      double r;
+      vt__sv_joint_grid(&e, sz, kap, t, D, 1e6, &r, NULL, NULL);
+      tot += r;
+    }
+    if (getenv("VT_ANALYZE_DEBUG")) fprintf(stderr, "subvoxel: disc level %.1f: misfit %.1f\n", D, tot);
+    if (tot < best) best = tot, bd = D;
+  }
+  if (getenv("VT_ANALYZE_DEBUG"))
+    fprintf(stderr, "subvoxel: column disc level %.1f HU (median darkest %.1f, %zu discs)\n", bd, med, n);
+  return bd;
 }
 
 int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigned char *levmask, const int *prov,
@@ -490,7 +664,7 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
   }
   lvl_edges *le = calloc(nm, sizeof *le);
   if (!le) return 0;
-  edge *all = calloc(nm * 8, sizeof *all);
+  vt__sv_edge *all = calloc(nm * 8, sizeof *all);
   size_t na = 0;
   if (!all) {
     free(le);
@@ -527,7 +701,9 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
     for (int p = 0; p < 3 && good; p++) {
       double y = y_ant - frac[p] * depth;
       band bd;
-      if (!band_read(v, levmask, code, cv[0], cv[0] - BAND_HALF_X_MM, cv[0] + BAND_HALF_X_MM, y - BAND_HALF_Y_MM,
+      double hx = band_half_x(v, levmask, code, cv[0], y - BAND_HALF_Y_MM, y + BAND_HALF_Y_MM, kc);
+      le[q].hx[p] = hx;
+      if (!band_read(v, levmask, code, cv[0], cv[0] - hx, cv[0] + hx, y - BAND_HALF_Y_MM,
                      y + BAND_HALF_Y_MM, cv[2], &bd)) {
         good = 0;
         break;
@@ -590,6 +766,9 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
     fprintf(stderr, "subvoxel: %zu endplate bands, plate kappa %.0f HU mm, t %.2f mm, misfit rms %.1f HU\n", na, bk,
             bt, rms);
   if (na >= 6 && bt > 0.25 && rms <= MAX_RMS_HU) {
+    for (size_t q = 0; q < nm; q++)
+      if (le[q].have) band_spreads(&le[q], sz, bk);
+    double dcol = column_disc_level(le, nm, sz, bk, bt);
     for (size_t q = 0; q < nm; q++) {
       if (!le[q].have) continue;
       vt_vertebra_morph *mo = &m[q];
@@ -602,15 +781,17 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
       for (int p = 0; p < 3; p++) {
         double y = ya - frac[p] * (ya - yp);
         band bd;
-        edge e0, e1;
-        if (!band_read(v, levmask, lq->code, lq->cx, lq->cx - BAND_HALF_X_MM,
-                       lq->cx + BAND_HALF_X_MM, y - BAND_HALF_Y_MM, y + BAND_HALF_Y_MM, lq->cz, &bd))
+        vt__sv_edge e0, e1;
+        if (!band_read(v, levmask, lq->code, lq->cx, lq->cx - lq->hx[p],
+                       lq->cx + lq->hx[p], y - BAND_HALF_Y_MM, y + BAND_HALF_Y_MM, lq->cz, &bd))
           continue;
         band_edge(v, &bd, 0, &e0);
         band_edge(v, &bd, 1, &e1);
         band_free(&bd);
         cap_edge(&e0, dmed);
         cap_edge(&e1, dmed);
+        set_spread(lq, p, &e0, 0);
+        set_spread(lq, p, &e1, 1);
         if (e0.ok && e1.ok) lq->h[p][0] = e0, lq->h[p][1] = e1;
       }
       if (getenv("VT_ANALYZE_DEBUG"))
@@ -620,7 +801,7 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
       double dx = le[q].tx[1] - le[q].tx[0], slope = 0;
       int ok = dx > 1.0;
       for (int s = 0; s < 2 && ok; s++) {
-        double zl = edge_int(&le[q].t[0][s], sz, bk), zr = edge_int(&le[q].t[1][s], sz, bk);
+        double zl = edge_pos(&le[q].t[0][s], sz, bk, bt, dcol), zr = edge_pos(&le[q].t[1][s], sz, bk, bt, dcol);
         if (fabs(zl - le[q].t[0][s].guess) > GATE_SLICES * sz + 1.0 || fabs(zr - le[q].t[1][s].guess) > GATE_SLICES * sz + 1.0) ok = 0;
         slope += 0.5 * (zr - zl) / dx;
       }
@@ -631,7 +812,7 @@ int vt__subvoxel_endplates(const vt__view *v, const vt_volume *ct, const unsigne
       double hg[3];
       int hok = 1;
       for (int p = 0; p < 3; p++) {
-        double zb = edge_int(&le[q].h[p][0], sz, bk), zt = edge_int(&le[q].h[p][1], sz, bk);
+        double zb = edge_pos(&le[q].h[p][0], sz, bk, bt, dcol), zt = edge_pos(&le[q].h[p][1], sz, bk, bt, dcol);
         if (fabs(zb - le[q].h[p][0].guess) > GATE_SLICES * sz + 1.0 || fabs(zt - le[q].h[p][1].guess) > GATE_SLICES * sz + 1.0)
           hok = 0;
         hg[p] = (zt - zb) * cosa;

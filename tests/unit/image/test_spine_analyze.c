@@ -162,11 +162,11 @@ static json_t *truth_of(json_t *tv, int verse) {
  * above T12 was withheld): every level is labelled exactly with confidence,
  * T10 and T11 are not graded and say why (their mask heights hold the
  * disc's slices), the Cobb angle is within 1 degree, and L1-L5's sub-voxel
- * heights are within 1 mm of truth (measured worst 0.61 mm, LPS L3; 2.1 mm
- * before the walls joined the plate fit, when a 5 mm slice alone could not
- * tell the plate's thickness). The issue's 0.5 mm is not met at 5 mm: a
- * thin disc's darkest sample still holds a sliver of its two tilted plates
- * (docs/image-analyze.md; pv5_disc_level below). */
+ * heights are within the issue's 0.5 mm of truth (measured worst 0.40 mm,
+ * RAS L1; 0.61 mm, LPS L3, before each disc was fitted whole with both its
+ * plates at the column's disc level; 2.1 mm before the walls joined the
+ * plate fit, when a 5 mm slice alone could not tell the plate's thickness;
+ * docs/image-analyze.md, "Sub-voxel endplates"). */
 static void pv5_lumbar(int lps) {
   vt_phantom_opts o;
   case_opts(&o, 5.0, lps, 1);
@@ -215,19 +215,20 @@ static void pv5_lumbar(int lps) {
                     fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
                          fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
     printf("5 mm partial volume %s %s: height error %.2f mm\n", lps ? "LPS" : "RAS", l->label, e);
-    CHECK_MSG(e <= 1.0, "5 mm partial volume %s %s: height error %.2f mm > 1.0", lps ? "LPS" : "RAS", l->label, e);
+    CHECK_MSG(e <= 0.5, "5 mm partial volume %s %s: height error %.2f mm > 0.5", lps ? "LPS" : "RAS", l->label, e);
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
   analysed_free(&r);
 }
 
 /* The 5 mm partial-volume phantom over other noise seeds (3 and 11, RAS
- * and LPS): the mean L1-L5 height error (the worst of each level's three)
- * within 0.45 mm. A thin disc's darkest sample holds a sliver of plate, so
- * its disc level D read 93-98 HU for 90 and moved the surfaces: the mean
- * was 0.66 mm; with D capped at the column's median disc level 0.47, and
- * with the other endplate's sliver left out of a window's last sample
- * (analyze_subvoxel.c) 0.38. */
+ * and LPS): every L1-L5 height (the worst of each level's three) within
+ * 0.5 mm and their mean within 0.33 mm. A thin disc's darkest sample holds
+ * a sliver of plate, so its disc level D read 93-98 HU for 90 and moved the
+ * surfaces: the mean was 0.66 mm; with D capped at the column's median disc
+ * level 0.47, with the other endplate's sliver left out of a window's last
+ * sample 0.38 (worst 0.95); with each disc fitted whole, both plates at
+ * the column's disc level, 0.27 (worst 0.45; analyze_subvoxel.c). */
 static void pv5_disc_level(void) {
   double sum = 0;
   int n = 0;
@@ -244,9 +245,12 @@ static void pv5_disc_level(void) {
         json_t *t = l->verse_label >= 20 && l->verse_label <= 24 ? truth_of(r.tv, l->verse_label) : NULL;
         if (!t) continue;
         json_t *h = json_object_get(t, "heights_mm");
-        sum += fmax(fabs(m->height_anterior_mm - json_real_value(json_object_get(h, "anterior"))),
-                    fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
-                         fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
+        double e = fmax(fabs(m->height_anterior_mm - json_real_value(json_object_get(h, "anterior"))),
+                        fmax(fabs(m->height_middle_mm - json_real_value(json_object_get(h, "middle"))),
+                             fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
+        CHECK_MSG(e <= 0.5, "5 mm partial volume seed %u %s %s: height error %.2f mm > 0.5", o.seed,
+                  lps ? "LPS" : "RAS", l->label, e);
+        sum += e;
         n++;
       }
       analysed_free(&r);
@@ -254,7 +258,7 @@ static void pv5_disc_level(void) {
   double mean = n ? sum / n : INFINITY;
   printf("5 mm partial volume, seeds 3 and 11, RAS and LPS: mean L1-L5 height error %.2f mm over %d levels\n", mean, n);
   CHECK_MSG(n == 20, "5 mm partial volume seeds 3/11: %d of 20 lumbar levels labelled", n);
-  CHECK_MSG(mean <= 0.45, "5 mm partial volume seeds 3/11: mean height error %.2f mm > 0.45", mean);
+  CHECK_MSG(mean <= 0.33, "5 mm partial volume seeds 3/11: mean height error %.2f mm > 0.33", mean);
 }
 
 /* Distance (mm) from a body centroid to truth entry t's centre. */
