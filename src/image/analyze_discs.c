@@ -320,7 +320,7 @@ static size_t split_pass(const vt__view *v, const vt__column *col, vt__disc *d, 
       /* no dark plane: at coarse slices a level of two may still show its
        * plates (walked from a found disc: the column's end may cut a body) */
       double zp = NAN;
-      if (hi - lo >= 1.6 * Hi) {
+      if (hi - lo >= 1.45 * Hi) {
         if (i > 0) zp = peak_split(v, col, lo, hi, 1, &d[i - 1], r, Hi, debug);
         if (!isfinite(zp) && i < n0) zp = peak_split(v, col, lo, hi, 0, &d[i], r, Hi, debug);
       }

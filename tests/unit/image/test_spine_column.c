@@ -5,7 +5,8 @@
  * 1, 2.5 and 5 mm slices, RAS and LPS; T10-L5 + sacrum with a 30 and a 40
  * degree lordosis and T3-L5 + sacrum with a 35-degree kyphosis (T4-T12),
  * both at 1 and 2.5 mm, where every level must also be labelled, with its
- * truth label. Each truth level must have exactly one found level
+ * truth label, and so must the straight T11-L5 column at 4 mm (its thin
+ * T11/T12 disc found from the plates' peaks). Each truth level must have exactly one found level
  * whose body centroid lies within 5 mm of it along the column (the sacrum,
  * cut by the field of view, and a lordotic phantom's L5, within 8 mm), and
  * every label given must be the truth's. Before the disc finder judged a dip against dips of the same bone
@@ -28,7 +29,8 @@
  * labelled (the lordotic ones since the phantom has a pelvis and lungs: its
  * sacrum named by the pelvis, its T12 by the lowest ribs; before, labels
  * were withheld at 40 degrees and on some 30-degree runs). */
-static void run_case(const char *name, int top, int bottom, double sz, int lps, double lordosis, double kyphosis) {
+static void run_case_seed(const char *name, int top, int bottom, double sz, int lps, double lordosis, double kyphosis,
+                          unsigned seed, int must_label) {
   vt_phantom_opts o;
   vt_phantom_defaults(&o);
   o.top = top;
@@ -36,7 +38,7 @@ static void run_case(const char *name, int top, int bottom, double sz, int lps, 
   o.spacing_z_mm = sz;
   o.lps = lps;
   o.noise_sd_hu = 10;
-  o.seed = lordosis > 0 ? 7 : 5;
+  o.seed = seed;
   o.lordosis_deg = lordosis;
   o.kyphosis_deg = kyphosis;
   vt_volume *ct = NULL, *lab = NULL;
@@ -70,7 +72,7 @@ static void run_case(const char *name, int top, int bottom, double sz, int lps, 
               vt_verse_label_name(want), hits, near);
     if (hits == 1) {
       const vt_spine_level *l = vt_spine_analysis_level(a, hit);
-      CHECK_MSG((l->verse_label == 0 && kyphosis <= 0 && lordosis <= 0) || l->verse_label == want,
+      CHECK_MSG((l->verse_label == 0 && !must_label) || l->verse_label == want,
                 "%s %g mm %s: %s labelled %s", name,
                 sz, lps ? "LPS" : "RAS", vt_verse_label_name(want), l->label);
     }
@@ -81,6 +83,10 @@ static void run_case(const char *name, int top, int bottom, double sz, int lps, 
   free(js);
   vt_volume_free(ct);
   vt_volume_free(lab);
+}
+
+static void run_case(const char *name, int top, int bottom, double sz, int lps, double lordosis, double kyphosis) {
+  run_case_seed(name, top, bottom, sz, lps, lordosis, kyphosis, lordosis > 0 ? 7 : 5, lordosis > 0 || kyphosis > 0);
 }
 
 int main(void) {
@@ -97,5 +103,12 @@ int main(void) {
       run_case("T10-L5 lordosis 40", 17, 24, SZ[s], lps, 40, 0);
       run_case("T3-L5 kyphosis 35", 10, 24, SZ[s], lps, 0, 35);
     }
+  /* T11-L5 at 4 mm, centre-sampled: the 8 mm T11/T12 disc has one dark
+   * slice and is missed by the plane search; two thoracic bodies and their
+   * disc (56 mm) are 1.5 x the lumbar levels' height, and the plate-peak
+   * split now takes levels from 1.45 x (was 1.6: T11 and T12 one level,
+   * every label withheld) */
+  for (int lps = 0; lps <= 1; lps++)
+    for (unsigned seed = 3; seed <= 7; seed += 4) run_case_seed("T11-L5 straight", 18, 24, 4.0, lps, 0, 0, seed, 1);
   return VT_TEST_END();
 }
