@@ -127,6 +127,10 @@ vt_status vt__find_levels(const vt__view *v, vt__column *col, vt__disc *discs, s
  * new count (<= maxd), sorted by z. depth: the typical body depth (mm). */
 size_t vt__add_missed_discs(const vt__view *v, const vt__column *col, vt__disc *d, size_t nd, size_t maxd,
                         double depth);
+/* The sacrum's body bits (0x80) in levmask kept within the body above's
+ * half-width of its middle in each slice: the alae are not body
+ * (analyze_sacrum_body.c). */
+void vt__sacrum_body(const vt__view *v, unsigned char *levmask, const vt__level *lv, size_t nl);
 /* Sacrum, rib and lung evidence per level (fills sacrum, then the rib_* and lung fields). */
 void vt__level_anatomy(const vt__view *v, const vt__column *col, vt__level *lv, size_t nl);
 /* Ribs traced from the column to their roots (analyze_ribs.c): fills the

@@ -483,6 +483,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
     int l = levmask[q] & 0x7f;
     if (l && (size_t)l <= nl) lo[q] = (float)lab[l - 1].verse_label;
   }
+  vt__sacrum_body(&v, levmask, lv, nl);
   /* the level mask's bytes become the body mask in place (no second copy) */
   for (size_t q = 0; q < nvox; q++) levmask[q] = (levmask[q] & 0x80) && (levmask[q] & 0x7f) ? 1 : 0;
   a->body = levmask;
