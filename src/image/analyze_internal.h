@@ -171,7 +171,8 @@ enum {
   VT__DOUBT_MISCUT_NEXT, /* a fracture read beside a miscut level (or crush-short beside a doubtful plane) */
   VT__DOUBT_UNFILLED,    /* crush-short and its body fills too little of its span: a body cut off */
   VT__DOUBT_NO_CANAL,    /* no canal found: body and arch measured together */
-  VT__DOUBT_RIBS         /* two rib pairs leave it: two vertebrae, a disc missed */
+  VT__DOUBT_RIBS,        /* two rib pairs leave it: two vertebrae, a disc missed */
+  VT__DOUBT_OVERTALL     /* much taller than its neighbours beside a crush-short one: it holds part of it */
 };
 /* The reason level i of lv[0..nl) is not to be graded, VT__DOUBT_NONE when
  * it is fine; steep_deg: the searched-disc tilt beyond which a level is cut

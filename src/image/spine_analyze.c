@@ -143,7 +143,7 @@ static void doubt_names(const vt_spine_level *lab, size_t nl, vt_spine_level *na
 /* 1 for the doubts that say a disc was missed or falsely found at a level */
 static int miscut(int why) {
   return why == VT__DOUBT_SPACING || why == VT__DOUBT_TALL || why == VT__DOUBT_LUMBAR_SPAN || why == VT__DOUBT_GAP ||
-         why == VT__DOUBT_RIBS;
+         why == VT__DOUBT_RIBS || why == VT__DOUBT_OVERTALL;
 }
 
 /* A level whose heights read a fracture may be part of a body cut off by a
@@ -165,22 +165,60 @@ static int crush_short(const vt_vertebra_morph *h) {
   return h->genant_grade >= 1 && h->height_posterior_mm < CRUSH_POSTERIOR * h->expected_height_mm;
 }
 
+static vt_vertebra_morph *level_morph(const int *prov, size_t i, vt_vertebra_morph *m, size_t nm) {
+  for (size_t k = 0; k < nm; k++)
+    if (m[k].verse_label == prov[i]) return &m[k];
+  return NULL;
+}
+
+/* 1 when level i's posterior height exceeds TALL_NEIGHBOUR x the median
+ * posterior height of the levels within two of it (not i, not `skip`, none
+ * in doubt): a level that took part of its neighbour's body (the
+ * kyphosis-35 phantom at 5 mm: T12 38 mm for 24, its neighbours 27-32, above
+ * an L1 cut short to 11 mm and graded 3). Its span alone (1.4 x) is under
+ * the spacing doubt's 1.6. */
+#define TALL_NEIGHBOUR 1.3
+static int tall_level(const int *why, size_t nl, const int *prov, vt_vertebra_morph *m, size_t nm, size_t i,
+                      size_t skip) {
+  const vt_vertebra_morph *h = level_morph(prov, i, m, nm);
+  if (!h || !isfinite(h->height_posterior_mm)) return 0;
+  double p[4];
+  size_t n = 0;
+  for (long q = (long)i - 2; q <= (long)i + 2; q++) {
+    if (q < 0 || (size_t)q >= nl || (size_t)q == i || (size_t)q == skip || why[q] != VT__DOUBT_NONE) continue;
+    const vt_vertebra_morph *g = level_morph(prov, (size_t)q, m, nm);
+    if (g && !g->heights_unreliable && isfinite(g->height_posterior_mm)) p[n++] = g->height_posterior_mm;
+  }
+  return n >= 2 && h->height_posterior_mm > TALL_NEIGHBOUR * vt__median(p, n);
+}
+
 static int miscut_neighbours(int *why, const vt__level *lv, size_t nl, const int *prov, vt_vertebra_morph *m,
                              size_t nm) {
   int marked = 0;
   for (size_t j = 0; j < nl; j++) {
     if (why[j] != VT__DOUBT_NONE) continue;
     int beside = 0, plane = 0; /* beside a miscut level; beside a level whose disc plane is in doubt */
+    long tall = -1;            /* a neighbour taller than its neighbours */
     for (long i = (long)j - 1; i <= (long)j + 1; i += 2) {
       if (i < 0 || (size_t)i >= nl) continue;
       beside |= miscut(why[i]);
       plane |= miscut(why[i]) || why[i] == VT__DOUBT_STEEP || why[i] == VT__DOUBT_AXIS || why[i] == VT__DOUBT_HIDDEN;
+      if (why[i] == VT__DOUBT_NONE && tall_level(why, nl, prov, m, nm, (size_t)i, j)) tall = i;
     }
     for (size_t k = 0; k < nm; k++) {
       vt_vertebra_morph *h = &m[k];
       if (h->verse_label != prov[j] || h->heights_unreliable || h->genant_grade < 1) continue;
       int crush = crush_short(h);
-      if (beside || (crush && plane)) why[j] = VT__DOUBT_MISCUT_NEXT;
+      if (crush && tall >= 0) {
+        /* the tall one holds this one's missing part: neither is measured
+         * nor a reference (a tall reference made its other neighbour read
+         * a fracture) */
+        vt_vertebra_morph *t = level_morph(prov, (size_t)tall, m, nm);
+        why[tall] = VT__DOUBT_OVERTALL;
+        if (t) t->heights_unreliable = 1;
+        marked++;
+        why[j] = VT__DOUBT_MISCUT_NEXT;
+      } else if (beside || (crush && plane)) why[j] = VT__DOUBT_MISCUT_NEXT;
       else if (crush && vt__max_height(h) < BODY_FILL_MIN * lv[j].height_mm) why[j] = VT__DOUBT_UNFILLED;
       else continue;
       h->heights_unreliable = 1;
@@ -569,6 +607,11 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
       st = vt__warn(&a->warn, "%s: its body (%.0f mm) is taller than the %.0f mm between its discs: the "
                     "discs around it are misplaced; heights and grade are not reliable",
                     name, vt__max_height(hit), lv[i].height_mm);
+    else if (why[i] == VT__DOUBT_OVERTALL)
+      st = vt__warn(&a->warn, "%s: its posterior height (%.0f mm) is over %.1f times its neighbours' beside a "
+                    "neighbour with all three heights short: the disc plane between them probably lies inside "
+                    "that neighbour's body; heights and grade of both are not reliable (check the sagittal image)",
+                    name, hit->height_posterior_mm, TALL_NEIGHBOUR);
     else if (hit->genant_grade >= 1 && hit->height_posterior_mm < CRUSH_POSTERIOR * hit->expected_height_mm)
       /* wedge and biconcave fractures keep the posterior height; all three
        * short is a crush, or a body cut short by a disc found inside it */

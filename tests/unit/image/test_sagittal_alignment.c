@@ -391,6 +391,17 @@ static void no_false_fracture(void) {
     o.top = 9, o.bottom = 21, o.spacing_z_mm = 4.0, o.kyphosis_deg = 35, o.noise_sd_hu = 10, o.seed = 3;
     check_grade_ranges(&o, "kyphosis-35 T2-L2 4 mm, seed 3");
   }
+  /* at 5 mm partial volume, seed 7, the T12/L1 plane lay 6 mm inside L1:
+   * T12 read 38 mm tall (its neighbours 27-32) and the labelled L1, cut to
+   * 11 mm, grade 3 with all three heights short. Now the tall level beside
+   * a crush-short one is doubted, and neither is graded */
+  {
+    vt_phantom_opts o;
+    vt_phantom_defaults(&o);
+    o.top = 9, o.bottom = 21, o.spacing_z_mm = 5.0, o.kyphosis_deg = 35, o.noise_sd_hu = 10, o.seed = 7;
+    o.partial_volume = 1;
+    check_grade_ranges(&o, "kyphosis-35 T2-L2 5 mm partial volume, seed 7");
+  }
   for (int l = 30; l <= 40; l += 10) {
     vt_phantom_opts o;
     vt_phantom_defaults(&o);
