@@ -18,29 +18,27 @@
 
 /* Mean over a surface spread uniformly on [c - w/2, c + w/2] of
  * clamp(z, a, b): a boundary's share of a box sample [a, b]. */
+#ifndef COARSE_MM
+#define COARSE_MM 0.02
+#endif
 static double clamp_mean(double c, double w, double a, double b) {
-  if (!(w > 1e-9)) return fmin(fmax(c, a), b);
+  /* plain comparisons, not fmin/fmax: the values are finite, and this is
+   * the fit's innermost call */
+  if (!(w > 1e-9)) return c < a ? a : c > b ? b : c;
   double p = c - 0.5 * w, q = c + 0.5 * w, acc = 0;
-  if (p < a) acc += a * (fmin(q, a) - p);
-  if (q > b) acc += b * (q - fmax(p, b));
-  double lo = fmax(p, a), hi = fmin(q, b);
+  if (p < a) acc += a * ((q < a ? q : a) - p);
+  if (q > b) acc += b * (q - (p > b ? p : b));
+  double lo = p > a ? p : a, hi = q < b ? q : b;
   if (hi > lo) acc += 0.5 * (hi * hi - lo * lo);
   return acc / w;
 }
 
-/* Box sample [a, b] of a profile of layers val[0..nb] split at the
- * boundaries z[0..nb-1] (ascending), each spread over w[i]: the mean of a
- * step profile is val[0] plus each step times the part of the box above it,
- * so the boundaries' spreads add independently. */
-static double layers_sample(const double *z, const double *w, const double *val, int nb, double a, double b) {
-  double acc = val[0] * (b - a);
-  for (int i = 0; i < nb; i++) acc += (val[i + 1] - val[i]) * (b - clamp_mean(z[i], w[i], a, b));
-  return acc / (b - a);
-}
-
 /* One disc whole in a band: the endplate's surface s and the neighbour's
  * s2 (view mm), each with its plate (kap, t) inside its bone, the disc at
- * level D between; samples A + D B (linear in D). */
+ * level D between; sample k is A + D B (linear in D). A box sample of a
+ * step profile is its first layer's value plus each step times the part of
+ * the box above that step, so the boundaries' spreads add independently;
+ * B is the disc's share of the box. */
 static void joint_model(const vt__sv_edge *e, double sz, double kap, double t, double s, double s2, double D, long k,
                         double *A, double *B) {
   double z[4], w[4], val[5];
@@ -54,11 +52,15 @@ static void joint_model(const vt__sv_edge *e, double sz, double kap, double t, d
     w[0] = w[1] = e->w2, w[2] = w[3] = e->w;
     val[0] = e->T2, val[1] = C2, val[2] = D, val[3] = C, val[4] = e->T;
   }
-  double a = (k - 0.5) * sz, b = (k + 0.5) * sz;
-  *A = layers_sample(z, w, val, 4, a, b);
-  val[2] = D + 1.0;
-  *B = layers_sample(z, w, val, 4, a, b) - *A;
-  *A -= D * *B;
+  double a = (k - 0.5) * sz, b = (k + 0.5) * sz, cm[4];
+  for (int i = 0; i < 4; i++) cm[i] = clamp_mean(z[i], w[i], a, b);
+  /* layers_sample with the disc at 0, and the disc's share of the box */
+  val[2] = 0;
+  double acc = val[0] * (b - a);
+  for (int i = 0; i < 4; i++) acc += (val[i + 1] - val[i]) * (b - cm[i]);
+  *A = acc / (b - a);
+  *B = (cm[2] - cm[1]) / (b - a);
+  (void)D;
 }
 
 /* Misfit of the joint window for surfaces (s, s2), with the disc level
@@ -85,7 +87,8 @@ static double joint_misfit(const vt__sv_edge *e, double sz, double kap, double t
  * integral position, the far surface s2 anywhere in the window beyond it.
  * A plate moving 0.1 mm changes a 5 mm sample by ~14 HU, so a coarse grid
  * lands in the wrong basin; the two surfaces touch different samples and
- * barely interact, so each is scanned whole every 0.02 mm in turn with the
+ * barely interact, so each is scanned whole (every 0.05 mm, then 0.01 mm
+ * round the best) in turn with the
  * other fixed (coordinate descent, three rounds). Returns s; the misfit,
  * the far surface and the fitted disc level in *rr, *s2o, *Dout. */
 double vt__sv_joint_grid(const vt__sv_edge *e, double sz, double kap, double t, double D0, double wpr, double *rr,
@@ -97,14 +100,24 @@ double vt__sv_joint_grid(const vt__sv_edge *e, double sz, double kap, double t, 
   double best = joint_misfit(e, sz, kap, t, bs, bs2, D0, wpr, NULL);
   for (int round = 0; round < 3; round++) {
     double s0 = bs, s20 = bs2;
-    for (double s = g - span; s <= g + span + 1e-9; s += 0.02) {
-      if (e->top ? bs2 < s : bs2 > s) continue;
-      double r = joint_misfit(e, sz, kap, t, s, bs2, D0, wpr, NULL);
-      if (r < best) best = r, bs = s;
+    /* each coordinate every 0.1 mm over its range, then every 0.01 mm
+     * round the best */
+    for (int fine = 0; fine < 2; fine++) {
+      double lo = fine ? bs - COARSE_MM : g - span, hi = fine ? bs + COARSE_MM : g + span, st = fine ? 0.01 : COARSE_MM;
+      for (double s = lo; s <= hi + 1e-9; s += st) {
+        if (e->top ? bs2 < s : bs2 > s) continue;
+        double r = joint_misfit(e, sz, kap, t, s, bs2, D0, wpr, NULL);
+        if (r < best) best = r, bs = s;
+      }
     }
-    for (double s2 = e->top ? bs : wlo; s2 <= (e->top ? whi : bs) + 1e-9; s2 += 0.02) {
-      double r = joint_misfit(e, sz, kap, t, bs, s2, D0, wpr, NULL);
-      if (r < best) best = r, bs2 = s2;
+    for (int fine = 0; fine < 2; fine++) {
+      double lo = fine ? bs2 - COARSE_MM : (e->top ? bs : wlo), hi = fine ? bs2 + COARSE_MM : (e->top ? whi : bs),
+             st = fine ? 0.01 : COARSE_MM;
+      for (double s2 = lo; s2 <= hi + 1e-9; s2 += st) {
+        if (e->top ? s2 < bs : s2 > bs) continue;
+        double r = joint_misfit(e, sz, kap, t, bs, s2, D0, wpr, NULL);
+        if (r < best) best = r, bs2 = s2;
+      }
     }
     if (bs == s0 && bs2 == s20) break;
   }
