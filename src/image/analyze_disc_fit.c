@@ -88,8 +88,8 @@ static double joint_misfit(const vt__sv_edge *e, double sz, double kap, double t
  * A plate moving 0.1 mm changes a 5 mm sample by ~14 HU, so a coarse grid
  * lands in the wrong basin; the two surfaces touch different samples and
  * barely interact, so each is scanned whole (every 0.05 mm, then 0.01 mm
- * round the best) in turn with the
- * other fixed (coordinate descent, three rounds). Returns s; the misfit,
+ * round the best) in turn with the other fixed (coordinate descent, at
+ * most three rounds). Returns s; the misfit,
  * the far surface and the fitted disc level in *rr, *s2o, *Dout. */
 double vt__sv_joint_grid(const vt__sv_edge *e, double sz, double kap, double t, double D0, double wpr, double *rr,
                          double *s2o, double *Dout) {
@@ -100,7 +100,7 @@ double vt__sv_joint_grid(const vt__sv_edge *e, double sz, double kap, double t, 
   double best = joint_misfit(e, sz, kap, t, bs, bs2, D0, wpr, NULL);
   for (int round = 0; round < 3; round++) {
     double s0 = bs, s20 = bs2;
-    /* each coordinate every 0.1 mm over its range, then every 0.01 mm
+    /* each coordinate every COARSE_MM over its range, then every 0.01 mm
      * round the best */
     for (int fine = 0; fine < 2; fine++) {
       double lo = fine ? bs - COARSE_MM : g - span, hi = fine ? bs + COARSE_MM : g + span, st = fine ? 0.01 : COARSE_MM;

@@ -11,11 +11,13 @@
  * medians over its slices): S1 sits under L5, while the sacrum's own box
  * follows a canal point that wanders ~2 mm across the wide sacral canal and
  * cuts the alae unevenly. The label mask keeps the whole sacrum. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "image/analyze_internal.h"
 
 #define SACRUM_WIDTH_RATIO 1.1 /* S1's body against L5's, with the cortex's partial volume */
+#define LEVEL_REACH_MM 40.0    /* a level's voxels reach this far past its discs' centres on the column */
 
 /* Per view slice k of level `code`: the smallest and largest view column of
  * its body voxels (lo > hi: none). */
@@ -42,15 +44,21 @@ void vt__sacrum_body(const vt__view *v, unsigned char *levmask, const vt__level 
   for (size_t s = 1; s < nl; s++) {
     if (!lv[s].sacrum) continue;
     int code = (int)s + 1, above = (int)s; /* level codes are 1-based, cranial to caudal */
+    /* the two levels' slices (their discs' positions on the column, with
+     * room for a tilted disc's reach across the body) */
+    double zlo = fmin(lv[s].z_bot, lv[s - 1].z_bot) - LEVEL_REACH_MM, zhi = fmax(lv[s].z_top, lv[s - 1].z_top) + LEVEL_REACH_MM;
+    long k0 = (long)floor(zlo / v->sp[2]), k1 = (long)ceil(zhi / v->sp[2]);
+    if (k0 < 0) k0 = 0;
+    if (k1 > nz - 1) k1 = nz - 1;
     size_t nw = 0;
-    for (long k = 0; k < nz; k++) {
+    for (long k = k0; k <= k1; k++) {
       long lo, hi;
       body_x_range(v, levmask, above, k, &lo, &hi);
       if (hi >= lo) w[nw] = 0.5 * (double)(hi - lo + 1) * v->sp[0], xs[nw] = 0.5 * (double)(lo + hi) * v->sp[0], nw++;
     }
     if (nw < 3) continue;
     double half = SACRUM_WIDTH_RATIO * vt__median(w, nw), xc = vt__median(xs, nw);
-    for (long k = 0; k < nz; k++)
+    for (long k = k0; k <= k1; k++)
       for (size_t j = 0; j < v->n[1]; j++)
         for (size_t i = 0; i < v->n[0]; i++) {
           size_t q = vt__index(v, i, j, (size_t)k);

@@ -216,6 +216,12 @@ static void pv5_lumbar(int lps) {
                          fabs(m->height_posterior_mm - json_real_value(json_object_get(h, "posterior")))));
     printf("5 mm partial volume %s %s: height error %.2f mm\n", lps ? "LPS" : "RAS", l->label, e);
     CHECK_MSG(e <= 0.5, "5 mm partial volume %s %s: height error %.2f mm > 0.5", lps ? "LPS" : "RAS", l->label, e);
+    /* the grade's range follows the refined heights' resolution (0.75 mm
+     * here), not the mask's half voxel (2.5 mm: L1's range was 0-3) */
+    if (l->verse_label == 20)
+      CHECK_MSG(m->genant_grade == 2 && m->genant_grade_lo == 2 && m->genant_grade_hi == 2,
+                "5 mm partial volume %s L1: grade %d, range %d-%d, truth 2 (2-2)", lps ? "LPS" : "RAS",
+                m->genant_grade, m->genant_grade_lo, m->genant_grade_hi);
   }
   CHECK_MSG(seen == 5, "5 mm partial volume %s: %d of L1-L5 labelled", lps ? "LPS" : "RAS", seen);
   analysed_free(&r);
