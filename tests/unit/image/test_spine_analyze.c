@@ -440,6 +440,66 @@ static void six_lumbar(void) {
   vt_volume_free(lab);
 }
 
+/* Non-finite voxels (a float CT masked with NaN outside the patient, or a
+ * corrupted patch) do not reach the measurements: the 5 mm partial-volume
+ * phantom with NaN corners and a NaN patch across L3's inferior endplate is
+ * analysed, every level labelled as the truth, and every height and ROI HU
+ * finite (the patched level's sub-voxel endplates are refused, its mask
+ * heights stay), and the JSON is written. */
+static void nonfinite_voxels(void) {
+  vt_phantom_opts o;
+  case_opts(&o, 5.0, 0, 1);
+  vt_volume *ct = NULL, *lab = NULL;
+  char *js = NULL;
+  vt_error err;
+  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
+  if (!ct) return;
+  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
+  json_t *l3 = truth_of(tv, 22);
+  size_t d[3];
+  vt_volume_dims(ct, d);
+  const double *A = vt_volume_affine(ct);
+  float *v = vt_volume_data(ct);
+  if (l3) {
+    json_t *c = json_object_get(l3, "center_ras_mm");
+    double x = json_real_value(json_array_get(c, 0)), y = json_real_value(json_array_get(c, 1));
+    double z = json_real_value(json_array_get(c, 2)) - 0.5 * json_real_value(json_object_get(
+                                                                 json_object_get(l3, "heights_mm"), "middle"));
+    long ic = lround((x - A[3]) / A[0]), jc = lround((y - A[7]) / A[5]), kc = lround((z - A[11]) / A[10]);
+    for (long k = kc - 1; k <= kc; k++)
+      for (long j = jc - 10; j <= jc + 10; j++)
+        for (long i = ic - 10; i <= ic + 10; i++)
+          if (i >= 0 && j >= 0 && k >= 0 && (size_t)i < d[0] && (size_t)j < d[1] && (size_t)k < d[2])
+            v[(size_t)i + d[0] * ((size_t)j + d[1] * (size_t)k)] = NAN;
+  }
+  for (size_t k = 0; k < d[2]; k++)
+    for (size_t j = 0; j < 20; j++)
+      for (size_t i = 0; i < 20; i++) v[i + d[0] * (j + d[1] * k)] = NAN;
+  vt_spine_analysis *a = NULL;
+  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
+  size_t n = a ? vt_spine_analysis_count(a) : 0;
+  CHECK_MSG(n == json_array_size(tv), "NaN voxels: %zu levels, truth %zu", n, json_array_size(tv));
+  for (size_t i = 0; i < n && i < json_array_size(tv); i++) {
+    const vt_spine_level *l = vt_spine_analysis_level(a, i);
+    const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
+    int want = (int)json_integer_value(json_object_get(json_array_get(tv, i), "verse_label"));
+    CHECK_MSG(l->verse_label == want, "NaN voxels: level %zu labelled %s, truth %d", i, l->label, want);
+    if (want == 26) continue;
+    CHECK_MSG(isfinite(m->height_anterior_mm) && isfinite(m->height_middle_mm) && isfinite(m->height_posterior_mm) &&
+                  isfinite(m->trabecular_hu_mean),
+              "NaN voxels: %s heights %.2f %.2f %.2f, ROI %.1f HU", l->label, m->height_anterior_mm,
+              m->height_middle_mm, m->height_posterior_mm, m->trabecular_hu_mean);
+  }
+  char *doc = NULL;
+  CHECK_INT(a ? vt_spine_analysis_json(a, &doc, &err) : VT_EINVAL, VT_OK);
+  free(doc);
+  vt_spine_analysis_free(a);
+  json_decref(truth);
+  free(js);
+  vt_volume_free(ct);
+  vt_volume_free(lab);
+}
+
 static void refusals(void) {
   vt_error err;
   vt_spine_analysis *a = NULL;
@@ -467,6 +527,7 @@ static void refusals(void) {
 
 int main(void) {
   refusals();
+  nonfinite_voxels();
   six_lumbar();
   run_case(1.0, 0, 0.5);
   run_case(1.0, 1, 0.5);
