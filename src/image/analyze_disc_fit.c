@@ -16,11 +16,13 @@
 
 #include "image/analyze_subvoxel.h"
 
+/* the fit's scans: every COARSE_MM over a coordinate's range, then every
+ * 0.01 mm round the best (0.1 mm missed the true basin on 3 of 40 held-out
+ * 5 mm heights; 0.05 reads as 0.02 did) */
+#define COARSE_MM 0.05
+
 /* Mean over a surface spread uniformly on [c - w/2, c + w/2] of
  * clamp(z, a, b): a boundary's share of a box sample [a, b]. */
-#ifndef COARSE_MM
-#define COARSE_MM 0.02
-#endif
 static double clamp_mean(double c, double w, double a, double b) {
   /* plain comparisons, not fmin/fmax: the values are finite, and this is
    * the fit's innermost call */

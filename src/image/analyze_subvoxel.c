@@ -57,10 +57,8 @@
 #define BAND_HALF_X_MM 11.0
 #define BAND_MARGIN_X_MM 5.0
 #define BAND_MIN_X_MM 4.0
-#ifndef BAND_HALF_Y_MM
 #define BAND_HALF_Y_MM 2.0   /* ... +-2 mm antero-posteriorly (the truth is a point: a wider band
                               * blurs a kinked endplate, e.g. the wedge hinge, ~0.2 mm at +-2) */
-#endif
 #define TILT_X0_MM 2.0       /* tilt bands: 2-12 mm each side of the centre ... */
 #define TILT_X1_MM 12.0
 #define TILT_Y0 0.3          /* ... over 30-70 % of the depth */

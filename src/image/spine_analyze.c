@@ -75,14 +75,19 @@ static int disc_plane_tilt(const vt__disc *d, size_t nd, const vt__level *l, dou
  * the wedge's angle, so the bound lies past a grade-2 wedge's (~15). */
 #define ENDPLATE_PLANE_DEG 20.0
 
+/* The morphometry entry of level i (provisional VerSe code prov[i]), NULL when the level was too small to measure. */
+static vt_vertebra_morph *level_morph(const int *prov, size_t i, vt_vertebra_morph *m, size_t nm) {
+  for (size_t k = 0; k < nm; k++)
+    if (m[k].verse_label == prov[i]) return &m[k];
+  return NULL;
+}
+
 /* Drops the endplate lines (sagittal alignment) that turn more than
  * ENDPLATE_PLANE_DEG from their disc's plane. */
 static void drop_stray_endplates(const vt__disc *discs, size_t nd, const vt__level *lv, size_t nl, const int *prov,
                                  vt_vertebra_morph *m, size_t nm) {
   for (size_t i = 0; i < nl; i++) {
-    vt_vertebra_morph *h = NULL;
-    for (size_t k = 0; k < nm && !h; k++)
-      if (m[k].verse_label == prov[i]) h = &m[k];
+    vt_vertebra_morph *h = level_morph(prov, i, m, nm);
     if (!h || h->verse_label == 26) continue;
     for (int sup = 0; sup < 2; sup++) {
       double *tilt = sup ? &h->sup_endplate_tilt_deg : &h->inf_endplate_tilt_deg;
@@ -163,12 +168,6 @@ static int miscut(int why) {
 #define BODY_FILL_MIN 0.6
 static int crush_short(const vt_vertebra_morph *h) {
   return h->genant_grade >= 1 && h->height_posterior_mm < CRUSH_POSTERIOR * h->expected_height_mm;
-}
-
-static vt_vertebra_morph *level_morph(const int *prov, size_t i, vt_vertebra_morph *m, size_t nm) {
-  for (size_t k = 0; k < nm; k++)
-    if (m[k].verse_label == prov[i]) return &m[k];
-  return NULL;
 }
 
 /* 1 when level i's posterior height exceeds TALL_NEIGHBOUR x the median
@@ -483,9 +482,7 @@ vt_status vt_spine_analyze(const vt_volume *ct, const vt_spine_analyze_opts *opt
   vt_spine_level named[VT__MAX_LEVELS];
   doubt_names(lab, nl, named);
   for (size_t i = 0; i < nl; i++) {
-    vt_vertebra_morph *hit = NULL;
-    for (size_t k = 0; k < nm && !hit; k++)
-      if (m[k].verse_label == prov[i]) hit = &m[k];
+    vt_vertebra_morph *hit = level_morph(prov, i, m, nm);
     if (!hit) continue;
     why[i] = vt__level_doubt(lv, nl, i, named, hit, STEEP_DISC_DEG);
     hit->heights_unreliable = why[i] != VT__DOUBT_NONE;

@@ -130,13 +130,21 @@ typedef struct {
   vt_spine_analysis *a;
 } analysed;
 
-static int analyse(const vt_phantom_opts *o, analysed *r) {
+/* The phantom and its truth only (r->a NULL): the caller may alter the CT
+ * before analysing it. */
+static int build(const vt_phantom_opts *o, analysed *r) {
   memset(r, 0, sizeof *r);
   vt_error err;
   CHECK_INT(vt_phantom_build(o, &r->ct, &r->lab, &r->js, &err), VT_OK);
   if (!r->ct) return 0;
   r->truth = json_loads(r->js, 0, NULL);
   r->tv = json_object_get(r->truth, "vertebrae");
+  return 1;
+}
+
+static int analyse(const vt_phantom_opts *o, analysed *r) {
+  vt_error err;
+  if (!build(o, r)) return 0;
   CHECK_INT(vt_spine_analyze(r->ct, NULL, NULL, NULL, &r->a, &err), VT_OK);
   return 1;
 }
@@ -449,17 +457,14 @@ static void six_lumbar(void) {
 static void nonfinite_voxels(void) {
   vt_phantom_opts o;
   case_opts(&o, 5.0, 0, 1);
-  vt_volume *ct = NULL, *lab = NULL;
-  char *js = NULL;
+  analysed r;
   vt_error err;
-  CHECK_INT(vt_phantom_build(&o, &ct, &lab, &js, &err), VT_OK);
-  if (!ct) return;
-  json_t *truth = json_loads(js, 0, NULL), *tv = json_object_get(truth, "vertebrae");
-  json_t *l3 = truth_of(tv, 22);
+  if (!build(&o, &r)) return;
+  json_t *l3 = truth_of(r.tv, 22);
   size_t d[3];
-  vt_volume_dims(ct, d);
-  const double *A = vt_volume_affine(ct);
-  float *v = vt_volume_data(ct);
+  vt_volume_dims(r.ct, d);
+  const double *A = vt_volume_affine(r.ct);
+  float *v = vt_volume_data(r.ct);
   if (l3) {
     json_t *c = json_object_get(l3, "center_ras_mm");
     double x = json_real_value(json_array_get(c, 0)), y = json_real_value(json_array_get(c, 1));
@@ -475,14 +480,13 @@ static void nonfinite_voxels(void) {
   for (size_t k = 0; k < d[2]; k++)
     for (size_t j = 0; j < 20; j++)
       for (size_t i = 0; i < 20; i++) v[i + d[0] * (j + d[1] * k)] = NAN;
-  vt_spine_analysis *a = NULL;
-  CHECK_INT(vt_spine_analyze(ct, NULL, NULL, NULL, &a, &err), VT_OK);
-  size_t n = a ? vt_spine_analysis_count(a) : 0;
-  CHECK_MSG(n == json_array_size(tv), "NaN voxels: %zu levels, truth %zu", n, json_array_size(tv));
-  for (size_t i = 0; i < n && i < json_array_size(tv); i++) {
-    const vt_spine_level *l = vt_spine_analysis_level(a, i);
-    const vt_vertebra_morph *m = vt_spine_analysis_morph(a, i);
-    int want = (int)json_integer_value(json_object_get(json_array_get(tv, i), "verse_label"));
+  CHECK_INT(vt_spine_analyze(r.ct, NULL, NULL, NULL, &r.a, &err), VT_OK);
+  size_t n = r.a ? vt_spine_analysis_count(r.a) : 0;
+  CHECK_MSG(n == json_array_size(r.tv), "NaN voxels: %zu levels, truth %zu", n, json_array_size(r.tv));
+  for (size_t i = 0; i < n && i < json_array_size(r.tv); i++) {
+    const vt_spine_level *l = vt_spine_analysis_level(r.a, i);
+    const vt_vertebra_morph *m = vt_spine_analysis_morph(r.a, i);
+    int want = (int)json_integer_value(json_object_get(json_array_get(r.tv, i), "verse_label"));
     CHECK_MSG(l->verse_label == want, "NaN voxels: level %zu labelled %s, truth %d", i, l->label, want);
     if (want == 26) continue;
     CHECK_MSG(isfinite(m->height_anterior_mm) && isfinite(m->height_middle_mm) && isfinite(m->height_posterior_mm) &&
@@ -491,13 +495,9 @@ static void nonfinite_voxels(void) {
               m->height_middle_mm, m->height_posterior_mm, m->trabecular_hu_mean);
   }
   char *doc = NULL;
-  CHECK_INT(a ? vt_spine_analysis_json(a, &doc, &err) : VT_EINVAL, VT_OK);
+  CHECK_INT(r.a ? vt_spine_analysis_json(r.a, &doc, &err) : VT_EINVAL, VT_OK);
   free(doc);
-  vt_spine_analysis_free(a);
-  json_decref(truth);
-  free(js);
-  vt_volume_free(ct);
-  vt_volume_free(lab);
+  analysed_free(&r);
 }
 
 static void refusals(void) {
